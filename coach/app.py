@@ -1,0 +1,124 @@
+"""The core: `Coach(settings)` wires documents, index, retrieval and the LLM together.
+
+The CLI and the web UI only translate input and output to calls on this object. Models and
+the index load lazily, once per process, and are shared by every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+from coach import index as index_store
+from coach.answer import Answer
+from coach.embedding import Embedder, embed_model_id
+from coach.followup import rewrite
+from coach.ingest import IngestReport, ingest
+from coach.llm import count_tokens, load_chat_model
+from coach.prompts import ANSWER_PROMPT, number_passages
+from coach.retrieval import Hit, HybridSearcher, NotesRetriever
+from coach.settings import Settings
+
+
+class Coach:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self._lock = threading.Lock()  # llama.cpp contexts are not thread-safe
+        self._load_lock = threading.Lock()
+
+    # --- components, loaded on first use -------------------------------------------------
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embed_model)
+
+    @cached_property
+    def index(self) -> index_store.Index:
+        return index_store.load(self.settings.index)
+
+    @cached_property
+    def searcher(self) -> HybridSearcher:
+        with self._load_lock:
+            return HybridSearcher(self.index, self.embedder)
+
+    @cached_property
+    def chat_model(self):
+        return load_chat_model(self.settings)
+
+    @property
+    def retriever(self) -> NotesRetriever:
+        return NotesRetriever(searcher=self.searcher, k=self.settings.top_k)
+
+    def reload_index(self) -> None:
+        for name in ("index", "searcher"):
+            self.__dict__.pop(name, None)
+
+    # --- ingest --------------------------------------------------------------------------
+    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool = True) -> IngestReport:
+        report = ingest(
+            paths or [self.settings.corpus],
+            self.settings.index,
+            embedder_factory=lambda: self.embedder,
+            model_id=self._model_id(),
+            rebuild=rebuild,
+            progress=progress,
+        )
+        self.reload_index()
+        return report
+
+    def _model_id(self) -> str:
+        if "embedder" in self.__dict__:
+            return self.embedder.model_id
+        return embed_model_id(self.settings.embed_model)
+
+    def index_is_stale(self) -> bool:
+        """True when the corpus has files the index has not seen, or the model changed."""
+        manifest = index_store.read_manifest(self.settings.index)
+        return manifest is None or manifest.get("embed_model") != self._model_id()
+
+    # --- search and ask ------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        return self.searcher.search(query, k or self.settings.top_k)
+
+    def standalone_query(self, question: str, history: list[str] | None = None) -> str:
+        return rewrite(question, history or [])
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        """Retrieve, then stream an answer grounded in the best passages.
+
+        `history`: earlier standalone queries of this conversation, oldest first.
+        When the best passage is not similar enough, no model runs: the answer says the
+        notes don't cover it and the nearest passages are shown.
+        """
+        query = self.standalone_query(question, history)
+        hits = self.search(query, self.settings.top_k)
+        covered = bool(hits) and max(h.similarity for h in hits) >= self.settings.min_relevance
+        if not covered:
+            return Answer(question, query, hits, [], None, self.embedder, self.settings.support_threshold)
+        passages = self._fit_passages([h.as_dict() for h in hits], question)
+        messages = ANSWER_PROMPT.format_messages(
+            passages=number_passages(passages, self.settings.passage_chars), question=question
+        )
+        return Answer(
+            question, query, hits, passages, self._stream(messages), self.embedder, self.settings.support_threshold
+        )
+
+    def _fit_passages(self, passages: list[dict], question: str) -> list[dict]:
+        """The best passages whose prompt fits the context with room for the answer."""
+        s = self.settings
+        budget = s.n_ctx - s.max_tokens - 64
+        chosen: list[dict] = []
+        for p in passages[: s.context_passages]:
+            trial = chosen + [p]
+            text = ANSWER_PROMPT.format(passages=number_passages(trial, s.passage_chars), question=question)
+            if chosen and count_tokens(self.chat_model, text) > budget:
+                break
+            chosen = trial
+        return chosen
+
+    def _stream(self, messages) -> Iterator[str]:
+        with self._lock:
+            for chunk in self.chat_model.stream(messages):
+                if chunk.content:
+                    yield chunk.content

@@ -1,0 +1,201 @@
+"""`coach` command line: a thin layer over coach.app.Coach. Errors print one line, no traceback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from coach.errors import CoachError, UsageError
+
+app = typer.Typer(
+    help="An offline interview coach over your own notes.\n\n"
+    "Start with `coach ingest` (indexes corpus/), then `coach ask \"explain LoRA to me\"`, "
+    "`coach chat`, or `coach ui` for the web app.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+IndexOpt = typer.Option(None, "--index", help="Index folder [env COACH_INDEX; default index/].")
+LlmOpt = typer.Option(None, "--llm", help="Local GGUF model file [env COACH_LLM; default packaged SmolLM2-135M].")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of text.")
+
+
+def _coach(index: Optional[Path] = None, llm: Optional[Path] = None, **extra):
+    from coach.app import Coach
+    from coach.settings import Settings
+
+    overrides = {k: v for k, v in {"index": index, "llm": llm, **extra}.items() if v is not None}
+    return Coach(Settings(**overrides))
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="Folders or files of notes [env COACH_CORPUS; default corpus/]."),
+    index: Optional[Path] = IndexOpt,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Re-embed everything, ignoring the current index."),
+    as_json: bool = JsonOpt,
+):
+    """Index notes (.md, .markdown, .txt); only new or changed files are embedded."""
+    coach = _coach(index)
+    report = coach.ingest(paths or None, rebuild=rebuild, progress=sys.stderr.isatty() or not as_json)
+    if as_json:
+        typer.echo(json.dumps(report.summary()))
+        return
+    for s in report.skipped_files:
+        _err(f"skipped {s['source']}: {s['reason']}")
+    r = report
+    typer.echo(
+        f"{r.files} files: {r.added} added, {r.changed} changed, {r.removed} removed, "
+        f"{r.unchanged} unchanged, {r.skipped} skipped; {r.chunks} chunks in {r.seconds:.1f}s "
+        f"-> {coach.settings.index}"
+    )
+
+
+def _print_hits(hits, as_json: bool, query: str) -> None:
+    if as_json:
+        typer.echo(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}, ensure_ascii=False))
+        return
+    for n, h in enumerate(hits, 1):
+        c = h.chunk
+        typer.echo(f"[{n}] {c['source']}:{c['line_start']}-{c['line_end']}  {c['heading']}  (score {h.score:.4f})")
+        text = " ".join(c["text"].split())
+        typer.echo("    " + (text[:300] + " …" if len(text) > 300 else text) + "\n")
+
+
+@app.command()
+def search(
+    query: Optional[str] = typer.Argument(None, help="What to look for."),
+    k: int = typer.Option(5, "-k", help="How many passages."),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="File with one query per line; prints JSON lines."),
+    index: Optional[Path] = IndexOpt,
+    as_json: bool = JsonOpt,
+):
+    """Hybrid search (meaning + keywords) over the indexed notes."""
+    if (query is None) == (batch is None):
+        raise UsageError("Give a QUERY or --batch FILE (one of them) — see `coach search --help`.")
+    coach = _coach(index)
+    if batch is not None:
+        try:
+            queries = [q.strip() for q in batch.read_text(encoding="utf-8").splitlines() if q.strip()]
+        except OSError as err:
+            raise UsageError(f"Cannot read {batch} ({err.strerror}) — give a text file, one query per line.") from err
+        for q in queries:
+            _print_hits(coach.search(q, k), True, q)
+        return
+    _print_hits(coach.search(query, k), as_json, query)
+
+
+@app.command(name="eval")
+def evaluate(
+    file: Path = typer.Argument(..., help="Gold questions (.jsonl), e.g. ../shared/eval/dev_questions.jsonl."),
+    k: int = typer.Option(10, "-k", help="Passages retrieved per question."),
+    index: Optional[Path] = IndexOpt,
+    as_json: bool = JsonOpt,
+):
+    """Score retrieval: Recall@1, Recall@5 and MRR@10 on a gold file."""
+    from coach.evaluation import first_rank, load_gold, metrics
+
+    gold = load_gold(file)
+    coach = _coach(index)
+    ranks = []
+    for item in gold:
+        hits = [h.as_dict() for h in coach.search(item["question"], max(k, 10))]
+        ranks.append(first_rank(hits, item["gold"]))
+    m = metrics(ranks)
+    if as_json:
+        m["misses"] = [g.get("id", g["question"]) for g, r in zip(gold, ranks) if r != 1]
+        typer.echo(json.dumps(m))
+        return
+    typer.echo(f"{m['questions']} questions  R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    """Stream tokens; after each sentence, its citation or a warning; then the sources."""
+    if as_json:
+        for _ in answer.events():
+            pass
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        return
+    from coach.answer import UNSUPPORTED_MARK
+
+    held = ""  # trailing white space waits, so a sentence's mark lands right after it
+    for kind, value in answer.events():
+        if kind == "token":
+            body = value.rstrip()
+            if body:
+                sys.stdout.write(held + body)
+                held = value[len(body):]
+            else:
+                held += value
+        elif not value.repeat and not value.trivial:
+            sys.stdout.write("".join(f" [{n}]" for n in value.citations if f"[{n}]" not in value.text)
+                             if value.supported else f" [{UNSUPPORTED_MARK}]")
+        sys.stdout.flush()
+    typer.echo("")
+    if answer.covered and answer.unsupported:
+        typer.echo(f"\n⚠ {len(answer.unsupported)} sentence(s) are not supported by your notes: trust the lines below.")
+    if answer.covered:
+        typer.echo("\nFrom your notes:")
+        for p in answer.key_points:
+            typer.echo(f"  - {p['text']} [{p['n']}]")
+    typer.echo("\nSources:" if answer.covered else "\nNearest passages:")
+    for s in answer.sources:
+        typer.echo(f"  [{s['n']}] {s['source']}:{s['line_start']}-{s['line_end']}  {s['heading']}")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="Your question, e.g. \"explain LoRA to me\"."),
+    index: Optional[Path] = IndexOpt,
+    llm: Optional[Path] = LlmOpt,
+    as_json: bool = typer.Option(False, "--json", help="After the answer, print one JSON line."),
+):
+    """Answer a question from your notes, with citations; unsupported sentences are flagged."""
+    _print_answer(_coach(index, llm).ask(question), as_json)
+
+
+@app.command()
+def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt):
+    """A conversation in the terminal; follow-ups ("what are its drawbacks?") use the history."""
+    coach = _coach(index, llm)
+    coach.searcher  # load before the first prompt  # noqa: B018
+    typer.echo("Ask about your notes. Empty line or Ctrl-D to quit.")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        answer = coach.ask(question, history)
+        if answer.standalone_query != question:
+            typer.echo(f"(searching: {answer.standalone_query})")
+        typer.echo("coach> ", nl=False)
+        _print_answer(answer, False)
+        history.append(answer.standalone_query)
+
+
+def main() -> None:
+    try:
+        app()
+    except CoachError as err:
+        _err(f"coach: {err}")
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        _err("coach: interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Errors that reach the user: each message says what to do next."""
+
+
+class CoachError(Exception):
+    """Base class: the CLI prints str(error) on one line and exits with `exit_code`."""
+
+    exit_code = 1
+
+
+class IndexMissing(CoachError):
+    def __init__(self, index_dir):
+        super().__init__(f"No index at {index_dir} — run `coach ingest` first.")
+
+
+class IndexCorrupt(CoachError):
+    def __init__(self, index_dir, detail):
+        super().__init__(
+            f"The index at {index_dir} is damaged ({detail}) — run `coach ingest --rebuild`."
+        )
+
+
+class ModelMissing(CoachError):
+    pass
+
+
+class CorpusError(CoachError):
+    """An empty corpus or a path that cannot be read."""
+
+
+class UsageError(CoachError):
+    exit_code = 2

@@ -1,0 +1,156 @@
+"""The index on disk: FAISS vectors + JSON chunks + a manifest that describes and checks them.
+
+Layout (nothing is pickled; every file is checked against the manifest on load):
+
+    index/CURRENT              name of the live generation, replaced atomically
+    index/gen-000007/manifest.json   format, embedding model, per-file hashes, checksums
+    index/gen-000007/chunks.jsonl    one chunk per line
+    index/gen-000007/vectors.faiss   IndexFlatIP; row i belongs to chunk owners[i]
+
+A new generation is written beside the live one and only then named in CURRENT, so an
+ingest killed at any point leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from coach.errors import IndexCorrupt, IndexMissing
+
+FORMAT = 1
+CURRENT = "CURRENT"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Index:
+    """Chunks (dicts with id, source, heading, question, line_start, line_end, text),
+    their vectors, and `owners[i]` = the chunk position of vector row i."""
+
+    chunks: list[dict]
+    vectors: np.ndarray
+    owners: np.ndarray
+    manifest: dict = field(default_factory=dict)
+    _faiss: faiss.Index | None = None
+
+    @property
+    def faiss_index(self) -> faiss.Index:
+        if self._faiss is None:
+            self._faiss = faiss.IndexFlatIP(self.vectors.shape[1])
+            self._faiss.add(self.vectors)
+        return self._faiss
+
+    def vectors_of(self, positions: list[int]) -> tuple[np.ndarray, list[int]]:
+        """Rows of the given chunks, and for each row the index in `positions` it belongs to."""
+        wanted = {p: i for i, p in enumerate(positions)}
+        rows = [r for r, owner in enumerate(self.owners) if owner in wanted]
+        return self.vectors[rows], [wanted[int(self.owners[r])] for r in rows]
+
+
+def _live_dir(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        return None
+    name = pointer.read_text().strip()
+    return index_dir / name if name else None
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    """The live manifest, or None when there is no index. Corruption raises IndexCorrupt."""
+    live = _live_dir(index_dir)
+    if live is None:
+        return None
+    try:
+        return json.loads((live / "manifest.json").read_text())
+    except (OSError, ValueError) as err:
+        raise IndexCorrupt(index_dir, f"manifest unreadable: {type(err).__name__}") from err
+
+
+def load(index_dir: Path) -> Index:
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexMissing(index_dir)
+    if manifest.get("format") != FORMAT:
+        raise IndexCorrupt(index_dir, f"format {manifest.get('format')} is not {FORMAT}")
+    live = _live_dir(index_dir)
+    for name, digest in manifest.get("checksums", {}).items():
+        path = live / name
+        if not path.exists():
+            raise IndexCorrupt(index_dir, f"{name} is missing")
+        if sha256_file(path) != digest:
+            raise IndexCorrupt(index_dir, f"{name} does not match its checksum")
+    try:
+        with open(live / "chunks.jsonl", encoding="utf-8") as f:
+            chunks = [json.loads(line) for line in f if line.strip()]
+        vectors = _read_vectors(live / "vectors.faiss")
+    except (OSError, ValueError, RuntimeError) as err:
+        raise IndexCorrupt(index_dir, f"{type(err).__name__}: {str(err)[:80]}") from err
+    owners = np.asarray(manifest["owners"], dtype=np.int64)
+    if len(owners) != len(vectors) or (len(owners) and owners.max() >= len(chunks)):
+        raise IndexCorrupt(index_dir, "vectors and chunks disagree")
+    return Index(chunks, vectors, owners, manifest)
+
+
+def _read_vectors(path: Path) -> np.ndarray:
+    idx = faiss.read_index(str(path))
+    return idx.reconstruct_n(0, idx.ntotal) if idx.ntotal else np.zeros((0, idx.d), np.float32)
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def save(index_dir: Path, index: Index, manifest: dict) -> Path:
+    """Write a new generation and make it live atomically; older generations are removed after."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    previous = _live_dir(index_dir)
+    gen = 1 + max(
+        [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
+        or [0]
+    )
+    target = index_dir / f"gen-{gen:06d}"
+    target.mkdir()
+    chunk_bytes = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in index.chunks).encode()
+    _fsync_write(target / "chunks.jsonl", chunk_bytes)
+    flat = faiss.IndexFlatIP(index.vectors.shape[1])
+    if len(index.vectors):
+        flat.add(np.ascontiguousarray(index.vectors, dtype=np.float32))
+    faiss.write_index(flat, str(target / "vectors.faiss"))
+    manifest = {
+        **manifest,
+        "format": FORMAT,
+        "created": time.time(),
+        "owners": [int(o) for o in index.owners],
+        "checksums": {
+            "chunks.jsonl": hashlib.sha256(chunk_bytes).hexdigest(),
+            "vectors.faiss": sha256_file(target / "vectors.faiss"),
+        },
+    }
+    _fsync_write(target / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode())
+    tmp = index_dir / (CURRENT + ".tmp")
+    _fsync_write(tmp, target.name.encode())
+    os.replace(tmp, index_dir / CURRENT)
+    for old in index_dir.glob("gen-*"):
+        if old != target and (old == previous or old.is_dir()):
+            shutil.rmtree(old, ignore_errors=True)
+    index.manifest = manifest
+    return target

@@ -1,0 +1,208 @@
+"""Folder of notes -> index, embedding only files whose content hash changed."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from coach import index as index_store
+from coach.chunking import split_text
+from coach.documents import Skipped, find_files, read_document
+from coach.errors import CorpusError, IndexCorrupt
+
+# Each chunk gets one vector for its text and, when it has one, one for its question or
+# heading alone, so a user's question can match the notes' own questions.
+BODY_TOKENS = 256
+
+
+def vector_texts(chunk: dict) -> list[str]:
+    """The texts embedded for one chunk. Heading trail first: it names the topic."""
+    heading = chunk["heading"]
+    texts = [f"{heading}\n{chunk['text']}" if heading else chunk["text"]]
+    title = chunk["question"] or heading.split(" > ")[-1]
+    # Only a section's first piece speaks for its question: later pieces would tie with it.
+    if title and len(title) > 8 and chunk.get("part", 0) == 0:
+        texts.append(title)
+    return texts
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    skipped_files: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        out = asdict(self)
+        out.pop("skipped_files")
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+def _scan(paths: list[Path]) -> dict[str, tuple[Path, Path, str]]:
+    """source -> (file, root, sha256 of its bytes)."""
+    found: dict[str, tuple[Path, Path, str]] = {}
+    for root in paths:
+        if not root.exists():
+            raise CorpusError(f"No such file or folder: {root} — check the path or set COACH_CORPUS.")
+        base = root if root.is_dir() else root.parent
+        for f in find_files(root):
+            source = f.relative_to(base).as_posix()
+            try:
+                digest = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError as err:
+                digest = f"unreadable:{err.errno}"
+            found[source] = (f, base, digest)
+    return found
+
+
+def ingest(
+    paths: list[Path],
+    index_dir: Path,
+    embedder_factory: Callable[[], object],
+    model_id: str,
+    rebuild: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """Bring the index at index_dir up to date with the notes under `paths`.
+
+    `embedder_factory` is only called when something must be embedded, so a run with no
+    change never loads the model.
+    """
+    start = time.perf_counter()
+    report = IngestReport()
+    found = _scan(paths)
+    old_manifest = None
+    if not rebuild:
+        try:
+            old_manifest = index_store.read_manifest(index_dir)
+        except IndexCorrupt:
+            old_manifest = None  # unreadable: rebuild from the notes, the old files stay until replaced
+    if old_manifest and (
+        old_manifest.get("embed_model") != model_id or old_manifest.get("format") != index_store.FORMAT
+    ):
+        old_manifest = None  # another embedding model: every vector must be recomputed
+    old_files = old_manifest["files"] if old_manifest else {}
+    old_skipped = {s["source"]: s for s in (old_manifest or {}).get("skipped", [])}
+
+    report.files = len(found)
+    report.removed = len(set(old_files) - set(found))
+    unchanged = {s for s, (_, _, h) in found.items() if s in old_files and old_files[s]["sha256"] == h}
+    skipped_same = {s for s, (_, _, h) in found.items() if s in old_skipped and old_skipped[s]["sha256"] == h}
+    todo = [s for s in found if s not in unchanged and s not in skipped_same]
+
+    if not todo and not report.removed and old_manifest:
+        report.unchanged = len(unchanged)
+        report.skipped = len(skipped_same)
+        report.skipped_files = list(old_skipped.values())
+        report.chunks = sum(len(f["chunks"]) for f in old_files.values())
+        report.seconds = time.perf_counter() - start
+        return report
+
+    old = None
+    if unchanged:
+        try:
+            old = index_store.load(index_dir)
+        except IndexCorrupt:
+            old, unchanged = None, set()
+            todo = [s for s in found if s not in skipped_same]
+
+    chunks: list[dict] = []
+    vectors: list[np.ndarray] = []
+    owners: list[int] = []
+    files: dict[str, dict] = {}
+
+    # Unchanged files: copy chunks and vectors over from the live index.
+    if old is not None:
+        position = {c["id"]: i for i, c in enumerate(old.chunks)}
+        keep = [position[cid] for s in sorted(unchanged) for cid in old_files[s]["chunks"] if cid in position]
+        kept_vectors, kept_owner = old.vectors_of(keep)
+        for p in keep:
+            chunks.append(old.chunks[p])
+        vectors.append(kept_vectors)
+        owners.extend(kept_owner)
+        for s in unchanged:
+            files[s] = old_files[s]
+    report.unchanged = len(unchanged)
+
+    # Added and changed files: read, chunk, embed.
+    skipped = [old_skipped[s] for s in skipped_same]
+    new_chunks: list[dict] = []
+    for source in sorted(todo):
+        path, root, digest = found[source]
+        doc = read_document(path, root)
+        if isinstance(doc, Skipped):
+            skipped.append({"source": source, "reason": doc.reason, "sha256": digest})
+            if progress:
+                tqdm.write(f"skipped {source}: {doc.reason}")
+            continue
+        if source in old_files:
+            report.changed += 1
+        else:
+            report.added += 1
+        pieces = split_text(doc.text, source)
+        file_chunks = [{**p.metadata, "text": p.page_content} for p in pieces]
+        files[source] = {"sha256": digest, "chunks": [c["id"] for c in file_chunks]}
+        new_chunks.extend(file_chunks)
+    report.skipped = len(skipped)
+    report.skipped_files = skipped
+
+    if new_chunks:
+        texts, text_owner = [], []
+        for i, chunk in enumerate(new_chunks):
+            for t in vector_texts(chunk):
+                texts.append(t)
+                text_owner.append(len(chunks) + i)
+        embedder = embedder_factory()
+        vectors.append(_embed(embedder, texts, progress))
+        owners.extend(text_owner)
+        chunks.extend(new_chunks)
+
+    if not chunks:
+        raise CorpusError(
+            f"No notes to index in {', '.join(map(str, paths))} — add .md or .txt files and run `coach ingest` again."
+        )
+    # Keep chunks in (source, line) order so results and listings read naturally.
+    order = sorted(range(len(chunks)), key=lambda i: (chunks[i]["source"], chunks[i]["line_start"]))
+    new_pos = {old: new for new, old in enumerate(order)}
+    all_vectors = np.concatenate([v for v in vectors if len(v)], axis=0)
+    idx = index_store.Index(
+        chunks=[chunks[i] for i in order],
+        vectors=all_vectors,
+        owners=np.asarray([new_pos[o] for o in owners], dtype=np.int64),
+    )
+    manifest = {
+        "embed_model": model_id,
+        "roots": [str(p.resolve()) for p in paths],
+        "files": files,
+        "skipped": skipped,
+    }
+    index_store.save(index_dir, idx, manifest)
+    report.chunks = len(idx.chunks)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _embed(embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
+    """Embed in length-sorted batches (less padding) behind a progress bar on stderr."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress, leave=False)
+    for s in range(0, len(order), batch):
+        ids = order[s : s + batch]
+        out[ids] = embedder.encode([texts[i] for i in ids], batch_size=batch)
+        bar.update(len(ids))
+    bar.close()
+    return out

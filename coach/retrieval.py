@@ -1,0 +1,125 @@
+"""Hybrid search: dense (FAISS, several vectors per chunk) + BM25, fused by reciprocal rank.
+
+RRF: a chunk ranked r in a list earns weight / (RRF_K + r); the sums decide the order.
+>>> rrf([["a", "b"], ["b", "c"]], weights=[1.0, 1.0], k=60)[0][0]
+'b'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from bm25s.stopwords import STOPWORDS_EN
+
+from coach.index import Index
+
+RRF_K = 60
+DENSE_DEPTH = 60  # vector rows looked at per query
+BM25_DEPTH = 40
+# Words that say what to do with a topic, not what the topic is ("explain LoRA to me").
+INSTRUCTION_WORDS = (
+    "explain", "describe", "tell", "give", "quiz", "talk", "walk", "remind", "define", "please",
+    "briefly", "simply", "detail", "talking", "points", "help", "know", "understand",
+)
+STOPWORDS = list(STOPWORDS_EN) + list(INSTRUCTION_WORDS)
+
+
+def rrf(rankings: list[list[Any]], weights: list[float], k: int = RRF_K) -> list[tuple[Any, float]]:
+    scores: dict[Any, float] = defaultdict(float)
+    for ranking, weight in zip(rankings, weights):
+        for rank, key in enumerate(ranking):
+            scores[key] += weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+@dataclass
+class Hit:
+    chunk: dict
+    score: float  # fused RRF score
+    similarity: float  # best cosine similarity between the query and one of the chunk's vectors
+
+    def as_dict(self, full: bool = True) -> dict:
+        return {
+            "source": self.chunk["source"],
+            "heading": self.chunk["heading"],
+            "text": self.chunk["text"],
+            "score": round(self.score, 5),
+            "similarity": round(self.similarity, 4),
+            "line_start": self.chunk["line_start"],
+            "line_end": self.chunk["line_end"],
+        }
+
+
+def _bm25_text(chunk: dict) -> str:
+    # The heading trail and question count twice: they say what the chunk is about.
+    return f"{chunk['heading']} {chunk['question']} {chunk['heading']} {chunk['text']}"
+
+
+class HybridSearcher:
+    """Built once per process over a loaded Index; `search` is cheap."""
+
+    def __init__(self, index: Index, embedder, dense_weight: float = 1.0, bm25_weight: float = 1.0):
+        self.index = index
+        self.embedder = embedder
+        self.weights = [dense_weight, bm25_weight]
+        self.bm25 = bm25s.BM25()
+        tokens = bm25s.tokenize(
+            [_bm25_text(c) for c in index.chunks], stopwords=STOPWORDS, show_progress=False
+        )
+        self.bm25.index(tokens, show_progress=False)
+        self.vocab = tokens.vocab
+
+    def _dense(self, query_vec: np.ndarray) -> tuple[list[int], dict[int, float]]:
+        depth = min(DENSE_DEPTH, self.index.faiss_index.ntotal)
+        sims, rows = self.index.faiss_index.search(query_vec[None, :], depth)
+        best: dict[int, float] = {}
+        for sim, row in zip(sims[0], rows[0]):
+            if row < 0:
+                continue
+            owner = int(self.index.owners[row])
+            if owner not in best:
+                best[owner] = float(sim)  # rows come best first: the first is the max
+        return list(best), best
+
+    def _bm25(self, query: str) -> list[int]:
+        words = bm25s.tokenize([query], stopwords=STOPWORDS, return_ids=False, show_progress=False)[0]
+        ids = [self.vocab[w] for w in words if w in self.vocab]
+        if not ids:
+            return []
+        scores = self.bm25.get_scores(ids)
+        top = np.argsort(-scores)[:BM25_DEPTH]
+        return [int(i) for i in top if scores[i] > 0]
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        query_vec = self.embedder.encode([query])[0]
+        dense_rank, dense_sim = self._dense(query_vec)
+        fused = rrf([dense_rank, self._bm25(query)], self.weights)[:k]
+        missing = [p for p, _ in fused if p not in dense_sim]
+        if missing:  # BM25-only hits: compute their similarity for display and gating
+            rows, which = self.index.vectors_of(missing)
+            sims = rows @ query_vec
+            for row_sim, i in zip(sims, which):
+                dense_sim[missing[i]] = max(dense_sim.get(missing[i], -1.0), float(row_sim))
+        return [Hit(self.index.chunks[p], score, dense_sim.get(p, 0.0)) for p, score in fused]
+
+
+class NotesRetriever(BaseRetriever):
+    """LangChain face of the hybrid search: Documents with source, heading and scores."""
+
+    searcher: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [
+            Document(page_content=h.chunk["text"], metadata={**h.as_dict(), "question": h.chunk["question"]})
+            for h in self.searcher.search(query, self.k)
+        ]

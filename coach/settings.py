@@ -1,0 +1,47 @@
+"""Every setting in one place. Precedence: defaults < environment (COACH_*) < CLI flags.
+
+>>> Settings(top_k=3).top_k
+3
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="ignore")
+
+    corpus: Path = Field(Path("corpus"), description="Folder of notes (.md, .markdown, .txt) to ingest.")
+    index: Path = Field(Path("index"), description="Folder where the search index is kept.")
+    home: Path = Field(
+        Path(user_data_dir("coach", appauthor=False)),
+        description="Per-user data folder (practice history).",
+    )
+    embed_model: Optional[str] = Field(
+        None,
+        description="Local sentence-transformers folder; default: the packaged all-MiniLM-L6-v2.",
+    )
+    llm: Optional[Path] = Field(
+        None, description="Local GGUF file; default: the packaged SmolLM2-135M-Instruct Q4_1."
+    )
+    n_ctx: int = Field(2048, description="LLM context window in tokens.")
+    n_gpu_layers: int = Field(0, description="Layers offloaded to the GPU (-1 = all); needs a GPU build of llama-cpp-python.")
+    n_threads: Optional[int] = Field(None, description="CPU threads for the LLM; default: all cores.")
+    max_tokens: int = Field(200, description="Longest answer, in tokens.")
+    temperature: float = Field(0.2, description="Sampling temperature; low keeps the small model close to the notes.")
+    seed: int = Field(0, description="Sampling seed, so the same question gives the same answer.")
+    top_k: int = Field(5, description="Passages returned by search.")
+    context_passages: int = Field(3, description="Most passages put in the LLM prompt.")
+    passage_chars: int = Field(700, description="Longest passage text put in the prompt, in characters.")
+    min_relevance: float = Field(
+        0.35, description="Below this cosine similarity of the best passage, the notes are taken not to cover a question."
+    )
+    support_threshold: float = Field(
+        0.55, description="An answer sentence less similar than this to every cited passage sentence is flagged."
+    )
