@@ -81,7 +81,7 @@ class SupportChecker:
 
     def check(self, sentence: str) -> Sentence:
         plain = _MARKUP.sub("", _CITE.sub("", sentence)).strip()
-        novel = novel_terms(sentence, self.all_text)
+        novel = novel_terms(plain, self.all_text)
         if len(re.findall(r"[A-Za-z]{2,}", plain)) < 3 and not novel:
             return Sentence(sentence, True, [], 0.0, trivial=True)
         if self.unit_vectors is None:

@@ -1,0 +1,75 @@
+"""Shared fixtures: the real packaged models, real FAISS, the real notes in ../shared/corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+COACH = [sys.executable, "-m", "coach.cli"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if not SHARED_CORPUS.is_dir():
+        raise pytest.UsageError(f"{SHARED_CORPUS} is missing: the suite needs ../shared beside the checkout.")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from coach.embedding import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def shared_ingest(tmp_path_factory, embedder):
+    """../shared/corpus ingested once with the real embedding model: (index folder, report)."""
+    from coach.ingest import ingest
+
+    index_dir = tmp_path_factory.mktemp("shared-index") / "index"
+    report = ingest([SHARED_CORPUS], index_dir, lambda: embedder, embedder.model_id, progress=False)
+    return index_dir, report
+
+
+@pytest.fixture(scope="session")
+def shared_index(shared_ingest) -> Path:
+    return shared_ingest[0]
+
+
+@pytest.fixture(scope="session")
+def coach(shared_index, embedder):
+    """A Coach over the shared index, sharing the session's embedder; the LLM loads on first ask."""
+    from coach.app import Coach
+    from coach.settings import Settings
+
+    c = Coach(Settings(index=shared_index, corpus=SHARED_CORPUS))
+    c.__dict__["embedder"] = embedder
+    return c
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the shared notes."""
+    dst = tmp_path / "notes"
+    shutil.copytree(SHARED_CORPUS, dst)
+    for f in dst.iterdir():
+        f.chmod(0o644)
+    return dst
+
+
+def run_cli(*args, env=None, check=False, timeout=300, prefix=()) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [*prefix, *COACH, *map(str, args)], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"coach {args} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return proc

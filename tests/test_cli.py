@@ -1,0 +1,68 @@
+"""The command line as a user meets it: streamed answers offline, one-line errors."""
+
+import json
+import shutil
+
+import pytest
+
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def assert_one_line_error(proc, *words):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    for w in words:
+        assert w in lines[0]
+
+
+def test_ask_offline_streams_cited_answer(shared_index):
+    prefix = ("unshare", "-n") if shutil.which("unshare") else ()
+    proc = run_cli("ask", "explain LoRA to me", "--index", shared_index, "--json", prefix=prefix, check=True)
+    *streamed, last = proc.stdout.strip().splitlines()
+    data = json.loads(last)
+    assert data["standalone_query"] == "explain LoRA to me"
+    assert data["sources"] and all({"source", "heading"} <= set(s) for s in data["sources"])
+    assert data["answer"] and all(c["n"] <= len(data["sources"]) for c in data["citations"])
+
+    text = run_cli("ask", "explain LoRA to me", "--index", shared_index, prefix=prefix, check=True).stdout
+    assert "Sources:" in text and "From your notes:" in text
+    assert "[1] 003_8b1fafab6b5431bf.txt" in text or "[1] 004_c435e3b4ff183602.txt" in text
+
+
+def test_errors_are_one_line_with_the_fix(tmp_path, shared_index):
+    assert_one_line_error(run_cli("search", "lora", "--index", tmp_path / "none"), "coach ingest")
+
+    broken = tmp_path / "broken"
+    shutil.copytree(shared_index, broken)
+    live = broken / (broken / "CURRENT").read_text()
+    (live / "chunks.jsonl").write_text((live / "chunks.jsonl").read_text()[:1000])
+    assert_one_line_error(run_cli("search", "lora", "--index", broken), "coach ingest --rebuild")
+
+    assert_one_line_error(
+        run_cli("ask", "explain LoRA", "--index", shared_index, "--llm", tmp_path / "missing.gguf"), "--llm"
+    )
+    fake = tmp_path / "fake.gguf"
+    fake.write_text("not a model")
+    assert_one_line_error(run_cli("ask", "explain LoRA", "--index", shared_index, "--llm", fake), "GGUF")
+
+    (tmp_path / "empty").mkdir()
+    assert_one_line_error(run_cli("ingest", tmp_path / "empty", "--index", tmp_path / "i1"), "No notes")
+    assert_one_line_error(run_cli("ingest", tmp_path / "nope", "--index", tmp_path / "i2"), "No such file")
+    assert_one_line_error(run_cli("search", "--index", shared_index), "QUERY")
+    assert_one_line_error(run_cli("eval", tmp_path / "nope.jsonl", "--index", shared_index), "gold")
+
+
+def test_ingest_json_summary_and_noop(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# LoRA\nLow-rank adapters.\n")
+    (notes / "b.bin.txt").write_bytes(b"\x00\x01\x02")
+    first = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
+    assert set(first) == {"files", "added", "changed", "removed", "unchanged", "skipped", "chunks", "seconds"}
+    assert (first["files"], first["added"], first["skipped"], first["chunks"]) == (2, 1, 1, 1)
+    again = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
+    assert (again["added"], again["unchanged"], again["skipped"]) == (0, 1, 1)
