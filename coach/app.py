@@ -16,7 +16,7 @@ from coach.answer import Answer
 from coach.embedding import Embedder, embed_model_id
 from coach.followup import rewrite
 from coach.ingest import IngestReport, ingest
-from coach.llm import count_tokens, load_chat_model
+from coach.llm import count_tokens, load_chat_model, resolve_llm
 from coach.prompts import ANSWER_PROMPT, number_passages
 from coach.retrieval import Hit, HybridSearcher, NotesRetriever
 from coach.settings import Settings
@@ -77,6 +77,33 @@ class Coach:
         manifest = index_store.read_manifest(self.settings.index)
         return manifest is None or manifest.get("embed_model") != self._model_id()
 
+    def suggested_questions(self, n: int = 6) -> list[str]:
+        """Short questions from the notes themselves, taken in turn from each file."""
+        by_source: dict[str, list[str]] = {}
+        for c in self.index.chunks:
+            q = c["question"]
+            if q and 12 <= len(q) <= 70 and c.get("part", 0) == 0:
+                by_source.setdefault(c["source"], []).append(q)
+        picked: list[str] = []
+        queues = [iter(qs) for qs in by_source.values()]
+        while queues and len(picked) < n:
+            for q in list(queues):
+                nxt = next(q, None)
+                if nxt is None:
+                    queues.remove(q)
+                elif nxt not in picked and len(picked) < n:
+                    picked.append(nxt)
+        return picked
+
+    def files(self) -> tuple[list[dict], list[dict]]:
+        """Indexed files (source, chunks, indexed_at) and skipped ones (source, reason)."""
+        manifest = index_store.read_manifest(self.settings.index) or {}
+        files = [
+            {"source": s, "chunks": len(f["chunks"]), "indexed_at": f.get("indexed_at", manifest.get("created"))}
+            for s, f in sorted(manifest.get("files", {}).items())
+        ]
+        return files, manifest.get("skipped", [])
+
     # --- search and ask ------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         return self.searcher.search(query, k or self.settings.top_k)
@@ -91,6 +118,7 @@ class Coach:
         When the best passage is not similar enough, no model runs: the answer says the
         notes don't cover it and the nearest passages are shown.
         """
+        resolve_llm(self.settings.llm)  # a missing model file fails now, not after retrieval
         query = self.standalone_query(question, history)
         hits = self.search(query, self.settings.top_k)
         covered = bool(hits) and max(h.similarity for h in hits) >= self.settings.min_relevance

@@ -186,6 +186,25 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt):
         history.append(answer.standalone_query)
 
 
+@app.command()
+def ui(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 127.0.0.1 keeps the app on this machine."),
+    port: int = typer.Option(7860, "--port", help="Port to listen on."),
+    share: bool = typer.Option(False, "--share", help="Ask Gradio for a public share link (needs internet)."),
+    index: Optional[Path] = IndexOpt,
+    llm: Optional[Path] = LlmOpt,
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Notes folder the app manages [env COACH_CORPUS]."),
+):
+    """The web app: chat with citations and sources, and manage your notes. COACH_AUTH=user:pass adds a login."""
+    from coach.ui import serve
+
+    coach = _coach(index, llm, corpus=corpus)
+    if coach.index_is_stale():
+        typer.echo("Indexing your notes first…", err=True)
+        coach.ingest()
+    serve(coach, host, port, share)
+
+
 def main() -> None:
     try:
         app()

@@ -154,7 +154,7 @@ def ingest(
             report.added += 1
         pieces = split_text(doc.text, source)
         file_chunks = [{**p.metadata, "text": p.page_content} for p in pieces]
-        files[source] = {"sha256": digest, "chunks": [c["id"] for c in file_chunks]}
+        files[source] = {"sha256": digest, "chunks": [c["id"] for c in file_chunks], "indexed_at": time.time()}
         new_chunks.extend(file_chunks)
     report.skipped = len(skipped)
     report.skipped_files = skipped

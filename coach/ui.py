@@ -1,0 +1,220 @@
+"""The Gradio app over the core. Everything here translates between widgets and `Coach` calls."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from coach.answer import UNSUPPORTED_MARK, Answer
+from coach.app import Coach
+from coach.errors import CoachError
+from coach.notes import add_note, remove_note
+
+CSS = """
+.cite { font-weight: 600; text-decoration: none; }
+.unsupported { background: #fff3cd; color: #7a4d00; border-radius: 3px; padding: 0 2px; }
+.src { border-left: 3px solid #8aa4ff; padding: 4px 10px; margin: 8px 0; }
+.src .meta { font-size: 0.85em; color: #555; }
+.src pre { white-space: pre-wrap; font-size: 0.85em; max-height: 14em; overflow: auto; }
+"""
+
+_CITE = re.compile(r"\[(\d+)\]")
+
+
+def render_answer(answer: Answer) -> str:
+    """Checked answer as HTML-in-markdown: citations link to the sources panel, unsupported lines marked."""
+    if not answer.covered:
+        return f"**{html.escape(answer.text)}**"
+    parts = []
+    for s in answer.sentences:
+        body = html.escape(_CITE.sub("", s.text).strip())
+        if s.trivial:
+            parts.append(body)
+        elif s.supported:
+            parts.append(body + "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in s.citations))
+        else:
+            parts.append(f'<span class="unsupported" title="{UNSUPPORTED_MARK}">⚠ {body}</span>')
+    return " ".join(parts)
+
+
+def render_sources(answer: Answer | None) -> str:
+    if answer is None:
+        return "<p><em>Sources of the latest answer appear here.</em></p>"
+    state = "final" if answer._done or not answer.covered else "streaming"
+    out = [
+        f"<p class='meta' id='answer-meta' data-state='{state}' data-question='{html.escape(answer.question, quote=True)}'>"
+        f"Searched for: <b id='standalone-query'>{html.escape(answer.standalone_query)}</b></p>"
+    ]
+    if not answer.covered:
+        out.append("<p><b>Your notes don't cover this.</b> Nearest passages:</p>")
+    elif answer._done and answer.key_points:
+        out.append("<p><b>From your notes</b></p><ul>")
+        out += [f"<li>{html.escape(p['text'])} <a class='cite' href='#src-{p['n']}'>[{p['n']}]</a></li>" for p in answer.key_points]
+        out.append("</ul>")
+    for s in answer.sources:
+        out.append(
+            f"<div class='src' id='src-{s['n']}'><b>[{s['n']}]</b> {html.escape(s['source'])}:{s['line_start']}-{s['line_end']}"
+            f"<div class='meta'>{html.escape(s['heading'])} · score {s['score']:.3f} · similarity {s['similarity']:.2f}</div>"
+            f"<pre>{html.escape(s['text'])}</pre></div>"
+        )
+    return "\n".join(out)
+
+
+def build(coach: Coach) -> gr.Blocks:
+    with gr.Blocks(title="coach — interview prep over your notes") as demo:
+        gr.Markdown("## coach · interview practice over your own notes")
+        queries = gr.State([])  # this tab's standalone queries, oldest first
+
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=480, elem_id="chat")
+                    with gr.Row():
+                        box = gr.Textbox(
+                            placeholder="Ask about your notes, e.g. explain LoRA to me", show_label=False,
+                            scale=5, elem_id="question", autofocus=True,
+                        )
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="send")
+                    with gr.Row():
+                        stop = gr.Button("Stop", elem_id="stop", size="sm")
+                        clear = gr.Button("Clear conversation", elem_id="clear", size="sm")
+                    suggestions = gr.Dataset(
+                        components=[box], samples=[[q] for q in _suggestions(coach)],
+                        label="Questions from your notes", elem_id="suggestions",
+                    )
+                with gr.Column(scale=2):
+                    sources = gr.HTML(render_sources(None), elem_id="sources")
+
+        def respond(message: str, chat: list, history: list):
+            message = (message or "").strip()
+            if not message:
+                yield chat, history, gr.skip(), gr.skip()
+                return
+            chat = chat + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+            try:
+                answer = coach.ask(message, history)
+            except CoachError as err:
+                chat[-1]["content"] = f"**{html.escape(str(err))}**"
+                yield chat, history, gr.skip(), ""
+                return
+            yield chat, history, render_sources(answer), ""
+            text = ""
+            for kind, value in answer.events():
+                if kind == "token":
+                    text += value
+                    chat[-1]["content"] = html.escape(text)
+                    yield chat, history, gr.skip(), gr.skip()
+            chat[-1]["content"] = render_answer(answer)
+            yield chat, history + [answer.standalone_query], render_sources(answer), gr.skip()
+
+        outputs = [chatbot, queries, sources, box]
+        ev1 = box.submit(respond, [box, chatbot, queries], outputs, api_visibility="private")
+        ev2 = send.click(respond, [box, chatbot, queries], outputs, api_visibility="private")
+        stop.click(None, None, None, cancels=[ev1, ev2])
+        clear.click(lambda: ([], [], render_sources(None), ""), None, outputs, api_visibility="private")
+        suggestions.click(lambda s: s[0], suggestions, box, api_visibility="private").then(
+            respond, [box, chatbot, queries], outputs, api_visibility="private"
+        )
+
+        with gr.Tab("Your notes"):
+            gr.Markdown(f"Notes folder: `{coach.settings.corpus}` · only changed files are re-embedded.")
+            files_table = gr.Dataframe(headers=["file", "chunks", "last indexed"], interactive=False, elem_id="files")
+            skipped_md = gr.Markdown()
+            with gr.Row():
+                upload = gr.File(
+                    label="Add .md / .txt notes", file_count="multiple", file_types=[".md", ".markdown", ".txt"],
+                    elem_id="upload",
+                )
+                with gr.Column():
+                    add_btn = gr.Button("Add to notes and re-index", variant="primary", elem_id="add-notes")
+                    reindex_btn = gr.Button("Re-index", elem_id="reindex")
+                    remove_pick = gr.Dropdown(label="Remove a note", choices=[], elem_id="remove-pick")
+                    remove_btn = gr.Button("Remove from notes and index", variant="stop", elem_id="remove")
+            status = gr.Markdown(elem_id="notes-status")
+
+        def list_files():
+            files, skipped = coach.files()
+            rows = [[f["source"], f["chunks"], _when(f["indexed_at"])] for f in files]
+            skipped_text = "\n".join(f"- skipped `{s['source']}`: {s['reason']}" for s in skipped) or ""
+            return rows, skipped_text, gr.update(choices=[f["source"] for f in files], value=None)
+
+        def reindex(progress=gr.Progress(track_tqdm=True)):
+            progress(0, desc="Indexing")
+            try:
+                r = coach.ingest(progress=True)
+            except CoachError as err:
+                return (*list_files(), f"**{err}**")
+            msg = f"Indexed: {r.added} added, {r.changed} changed, {r.removed} removed, {r.unchanged} unchanged ({r.seconds:.1f}s)."
+            return (*list_files(), msg)
+
+        def add_files(uploads, progress=gr.Progress(track_tqdm=True)):
+            added = []
+            try:
+                for u in uploads or []:
+                    path = Path(u if isinstance(u, str) else u.name)
+                    added.append(add_note(coach.settings.corpus, path, path.name).name)
+            except CoachError as err:
+                return (*list_files(), f"**{err}**")
+            result = reindex(progress)
+            return (*result[:3], f"Added {', '.join(added) or 'nothing'}. {result[3]}")
+
+        def remove_file(source, progress=gr.Progress(track_tqdm=True)):
+            if not source:
+                return (*list_files(), "Pick a note to remove.")
+            try:
+                remove_note(coach.settings.corpus, source)
+            except CoachError as err:
+                return (*list_files(), f"**{err}**")
+            result = reindex(progress)
+            return (*result[:3], f"Removed {source}. {result[3]}")
+
+        notes_out = [files_table, skipped_md, remove_pick, status]
+        demo.load(list_files, None, notes_out[:3], api_visibility="private")
+        reindex_btn.click(reindex, None, notes_out, api_visibility="private")
+        add_btn.click(add_files, upload, notes_out, api_visibility="private")
+        remove_btn.click(remove_file, remove_pick, notes_out, api_visibility="private")
+
+        def ask(question: str) -> dict:
+            """Answer one question from the notes: {"answer", "citations": [{"n", "source", "heading"}]}."""
+            answer = coach.ask(question)
+            data = answer.to_json()
+            return {"answer": data["answer"], "citations": data["citations"]}
+
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def _suggestions(coach: Coach) -> list[str]:
+    try:
+        return coach.suggested_questions() or ["explain LoRA to me"]
+    except CoachError:
+        return ["explain LoRA to me"]
+
+
+def _when(ts) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "?"
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """COACH_AUTH=user:pass -> ("user", "pass")."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise CoachError("COACH_AUTH must look like user:password.")
+    return user, password
+
+
+def serve(coach: Coach, host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:
+    auth = parse_auth(os.environ.get("COACH_AUTH"))
+    coach.searcher  # noqa: B018  load index and embedding model once, before the first request
+    coach.chat_model  # noqa: B018
+    demo = build(coach)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, show_error=True,
+                footer_links=["api"])

@@ -1,0 +1,201 @@
+"""The web app in a real headless Chromium, plus its API, binding and concurrency."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROME_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, shared_index):
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: `make browser-deps` should have installed it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("ui")
+    index = base / "index"
+    shutil.copytree(shared_index, index)
+    corpus = base / "notes"
+    shutil.copytree(ROOT.parent / "shared" / "corpus", corpus)
+    for f in corpus.iterdir():
+        f.chmod(0o644)
+    port = free_port()
+    log = open(base / "ui.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coach.cli", "ui", "--port", str(port), "--index", str(index), "--corpus", str(corpus)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"coach ui exited: {(base / 'ui.log').read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("coach ui did not start in 180 s")
+    yield {"url": url, "port": port, "corpus": corpus, "proc": proc}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+        yield b
+        b.close()
+
+
+BOT = "#chat .message.bot"
+USER = "#chat .message.user"
+
+
+def ask(page, question: str, timeout: float = 120) -> list[str]:
+    """Type a question, send it, and return snapshots of the reply's text while it streams.
+
+    The reply is complete when the sources panel says it is final for this very question.
+    """
+    # a new question is taken once the previous one has finished (Gradio's trigger_mode="once")
+    page.wait_for_function(
+        "document.querySelector('#chat [data-testid=status-tracker]').classList.contains('hide')", timeout=60000
+    )
+    bots = page.locator(BOT)
+    before = bots.count()
+    done = page.locator(f'#answer-meta[data-state="final"][data-question="{question}"]')
+    page.fill("#question textarea", question)
+    page.click("#send")
+    snapshots: list[str] = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if bots.count() > before:
+            snapshots.append(bots.nth(before).inner_text())
+        if done.count() and bots.count() > before:
+            snapshots.append(bots.nth(before).inner_text())
+            return snapshots
+        time.sleep(0.2)
+    raise AssertionError(f"no complete answer to {question!r} in {timeout}s; last: {snapshots[-1:]}")
+
+
+def test_chat_streams_cites_and_follows_up(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.wait_for_selector("#question textarea", timeout=60000)
+    assert page.locator("#suggestions button").count() >= 3  # first questions come from the notes
+
+    snaps = ask(page, "what does deepspeed zero solve?")
+    lengths = [len(s) for s in snaps if s.strip()]
+    assert len(set(lengths)) >= 3, "the reply should grow while it streams"
+
+    # a citation links to its passage in the sources panel
+    cite = page.locator("#chat a.cite, #sources a.cite").first
+    n = cite.inner_text().strip("[]")
+    cite.click()
+    passage = page.locator(f"#sources #src-{n}")
+    assert passage.is_visible()
+    assert "ZeRO" in page.locator("#sources").inner_text()
+    assert page.locator("#standalone-query").inner_text() == "what does deepspeed zero solve?"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat_with_sources.png"), full_page=True)
+
+    ask(page, "explain LoRA to me")
+    ask(page, "and what are its drawbacks?")
+    assert "LoRA" in page.locator("#standalone-query").inner_text()
+    assert "Disadvantages" in page.locator("#sources").inner_text() or "drawback" in page.locator("#sources").inner_text().lower()
+    page.screenshot(path=str(ARTIFACTS / "follow_up.png"), full_page=True)
+
+    # another tab has its own, empty history
+    other = browser.new_context().new_page()
+    other.goto(server["url"])
+    other.wait_for_selector("#question textarea", timeout=60000)
+    assert other.locator(BOT).count() == 0 and other.locator(USER).count() == 0
+
+    # clear starts over; stop interrupts, and the next question still gets answered
+    page.click("#clear")
+    page.wait_for_function(f"document.querySelectorAll('{USER}').length == 0", timeout=10000)
+    page.fill("#question textarea", "explain batch normalization")
+    page.click("#send")
+    page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 1", timeout=60000)
+    page.click("#stop")
+    time.sleep(1)
+    ask(page, "what is self attention")
+    assert "attention" in page.locator("#sources").inner_text().lower()
+
+
+def test_api_endpoint_binding_and_four_users(server):
+    from gradio_client import Client
+
+    client = Client(server["url"], verbose=False)
+    result = client.predict("what does deepspeed zero solve?", api_name="/ask")
+    assert set(result) == {"answer", "citations"} and result["answer"]
+    assert all({"n", "source", "heading"} <= set(c) for c in result["citations"])
+
+    listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
+    binds = [line.split()[3] for line in listening.splitlines() if line.split()[3].endswith(f":{server['port']}")]
+    assert binds == [f"127.0.0.1:{server['port']}"], binds
+
+    questions = ["what is peft", "adam vs sgd", "log loss vs mse", "what is self attention"]
+    answers: dict[str, dict] = {}
+
+    def one(q):
+        answers[q] = Client(server["url"], verbose=False).predict(q, api_name="/ask")
+
+    threads = [threading.Thread(target=one, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert sorted(answers) == sorted(questions)
+    assert all(a["answer"] for a in answers.values())
+
+
+def test_notes_tab_uploads_reindexes_and_removes(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Your notes").click()
+    page.wait_for_selector("#files", timeout=30000)
+    page.wait_for_function("document.querySelector('#files').innerText.includes('004_c435e3b4ff183602.txt')", timeout=30000)
+
+    note = tmp_path / "zebra notes!.md"
+    note.write_text("# Zebra protocol\nThe zebra protocol stripes requests across replicas.\n")
+    page.locator("#upload input[type=file]").set_input_files(str(note))
+    page.click("#add-notes")
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
+    assert (server["corpus"] / "zebra_notes.md").exists()
+    assert "zebra_notes.md" in page.locator("#files").inner_text()
+
+    page.locator("#remove-pick input").fill("zebra_notes.md")
+    page.keyboard.press("Enter")
+    page.click("#remove")
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 removed')", timeout=120000)
+    assert not (server["corpus"] / "zebra_notes.md").exists()
