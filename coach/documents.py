@@ -84,8 +84,16 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         best = from_bytes(data).best()
         text = str(best) if best is not None else data.decode("cp1252", errors="replace")
-    text = ftfy.fix_text(text, normalization="NFC")
-    return repair_lost_bytes(text)
+    return repair_lost_bytes(fix_mojibake(text))
+
+
+def fix_mojibake(text: str) -> str:
+    """ftfy on the lines that can hold mojibake: pure-ASCII lines cannot, and skipping them
+    makes this several times faster on real notes (ftfy was 7% of a cold ingest)."""
+    return "".join(
+        line if line.isascii() else ftfy.fix_text(line, normalization="NFC")
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def read_document(path: Path, root: Path) -> Document | Skipped:

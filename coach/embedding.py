@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -59,18 +60,24 @@ class Embedder:
                 "point COACH_EMBED_MODEL at a complete sentence-transformers folder."
             ) from err
         self.dim = int(self.model.get_embedding_dimension())
+        self._lock = threading.Lock()  # max_seq_length is model state: one encode at a time
         self.model_id = f"{self.path.name}:{self.dim}:{_fingerprint(self.path)}"
 
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
+        """Normalised vectors; `max_tokens` truncates each text (cost grows with tokens)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        with self._lock:
+            full = self.model.max_seq_length
+            if max_tokens:
+                self.model.max_seq_length = min(max_tokens, full)
+            try:
+                vectors = self.model.encode(
+                    texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            finally:
+                self.model.max_seq_length = full
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

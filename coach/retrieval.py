@@ -3,17 +3,15 @@
 Each list's scores are min-max normalised over its top candidates, then combined as
 DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * bm25. Unlike reciprocal rank fusion this keeps
 the margin: a passage far more similar than the rest stays first even when its words differ
-from the question's (RRF is kept for comparison in the benchmark).
+from the question's. On the dev set both reach R@1 0.967; on paraphrased probes RRF put 5 of
+7 first, this fusion 7 of 7 (flat for dense weights 0.65-0.8).
 
 >>> relative_scores({"a": 0.9, "b": 0.5, "c": 0.1})
 {'a': 1.0, 'b': 0.5, 'c': 0.0}
->>> rrf([["a", "b"], ["b", "c"]], weights=[1.0, 1.0], k=60)[0][0]
-'b'
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +24,6 @@ from bm25s.stopwords import STOPWORDS_EN
 
 from coach.index import Index
 
-RRF_K = 60
 DENSE_DEPTH = 100  # vector rows looked at per query
 BM25_DEPTH = 50
 DENSE_WEIGHT = 0.7  # measured flat from 0.65 to 0.8 on the dev set and paraphrased probes
@@ -36,14 +33,6 @@ INSTRUCTION_WORDS = (
     "briefly", "simply", "detail", "talking", "points", "help", "know", "understand",
 )
 STOPWORDS = list(STOPWORDS_EN) + list(INSTRUCTION_WORDS)
-
-
-def rrf(rankings: list[list[Any]], weights: list[float], k: int = RRF_K) -> list[tuple[Any, float]]:
-    scores: dict[Any, float] = defaultdict(float)
-    for ranking, weight in zip(rankings, weights):
-        for rank, key in enumerate(ranking):
-            scores[key] += weight / (k + rank + 1)
-    return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
 def relative_scores(scores: dict[Any, float]) -> dict[Any, float]:
@@ -60,7 +49,7 @@ class Hit:
     score: float  # fused score in [0, 1]
     similarity: float  # best cosine similarity between the query and one of the chunk's vectors
 
-    def as_dict(self, full: bool = True) -> dict:
+    def as_dict(self) -> dict:
         return {
             "source": self.chunk["source"],
             "heading": self.chunk["heading"],

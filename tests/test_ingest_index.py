@@ -17,6 +17,15 @@ def run(corpus, index_dir, embedder, model_id=None, **kw):
     return ingest([corpus], index_dir, lambda: embedder, model_id or embedder.model_id, progress=False, **kw)
 
 
+def make_notes(tmp_path, files: dict[str, str | bytes]):
+    """A small notes folder under tmp_path; returns (notes folder, index folder)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, content in files.items():
+        (notes / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    return notes, tmp_path / "index"
+
+
 def no_model():
     raise AssertionError("the embedding model must not load when nothing changed")
 
@@ -56,10 +65,7 @@ def test_cold_then_noop_then_change_then_remove(tmp_path, corpus_copy, embedder,
 
 
 def test_embedding_model_change_rebuilds(tmp_path, embedder):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("# A\nLoRA trains adapters.\n")
-    idx = tmp_path / "index"
+    notes, idx = make_notes(tmp_path, {"a.md": "# A\nLoRA trains adapters.\n"})
     run(notes, idx, embedder)
     again = run(notes, idx, embedder, model_id="another-model:384:x")
     assert again.added == 1 and again.unchanged == 0
@@ -67,12 +73,10 @@ def test_embedding_model_change_rebuilds(tmp_path, embedder):
 
 
 def test_skipped_files_are_reported(tmp_path, embedder):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "good.md").write_text("# Good\nBatch norm normalises activations.\n")
-    (notes / "photo.md").write_bytes(b"\x89PNG\x00\x00binary")
-    (notes / "empty.txt").write_text("")
-    report = run(notes, tmp_path / "index", embedder)
+    notes, idx = make_notes(tmp_path, {
+        "good.md": "# Good\nBatch norm normalises activations.\n", "photo.md": b"\x89PNG\x00\x00binary", "empty.txt": "",
+    })
+    report = run(notes, idx, embedder)
     assert report.skipped == 2 and report.added == 1
     assert {s["source"]: s["reason"] for s in report.skipped_files} == {
         "photo.md": "binary file", "empty.txt": "empty file"
@@ -88,11 +92,7 @@ def test_empty_corpus_is_a_clear_error(tmp_path, embedder):
 
 
 def test_crash_during_write_keeps_previous_index(tmp_path, embedder, monkeypatch):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("# A\nLoRA trains adapters.\n")
-    (notes / "b.md").write_text("# B\nRAG retrieves passages.\n")
-    idx = tmp_path / "index"
+    notes, idx = make_notes(tmp_path, {"a.md": "# A\nLoRA trains adapters.\n", "b.md": "# B\nRAG retrieves passages.\n"})
     run(notes, idx, embedder)
     live = store.load(idx)
     (notes / "a.md").write_text("# Changed\nNew text about dropout.\n")
@@ -113,10 +113,7 @@ def test_crash_during_write_keeps_previous_index(tmp_path, embedder, monkeypatch
 
 
 def test_corrupt_and_truncated_files_are_refused(tmp_path, embedder):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("# A\nLoRA trains adapters.\n## B\nRAG retrieves passages.\n")
-    idx = tmp_path / "index"
+    notes, idx = make_notes(tmp_path, {"a.md": "# A\nLoRA trains adapters.\n## B\nRAG retrieves passages.\n"})
     run(notes, idx, embedder)
     live = idx / (idx / "CURRENT").read_text()
     vectors = live / "vectors.faiss"

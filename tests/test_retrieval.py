@@ -5,15 +5,15 @@ import json
 import pytest
 
 from coach.evaluation import first_rank, load_gold, metrics
-from coach.retrieval import NotesRetriever, rrf
+from coach.retrieval import NotesRetriever, relative_scores
 from conftest import DEV_QUESTIONS, run_cli
 
 
-def test_rrf_sums_reciprocal_ranks():
-    fused = dict(rrf([["a", "b", "c"], ["c", "a"]], weights=[1.0, 1.0], k=60))
-    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
-    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
-    assert fused["b"] == pytest.approx(1 / 62)
+def test_relative_scores_keep_the_margin():
+    scores = relative_scores({"a": 0.91, "b": 0.73, "c": 0.70})
+    assert scores["a"] == 1.0 and scores["c"] == 0.0
+    assert scores["b"] == pytest.approx(0.03 / 0.21)
+    assert relative_scores({"only": 0.4}) == {"only": 1.0}
 
 
 @pytest.mark.slow

@@ -1,0 +1,320 @@
+"""`make bench`: speed, memory and scale of coach against the raw components, in one run.
+
+Writes bench/results.json and prints a table. Every timing is a median of several runs, and
+every ratio compares two things measured in this same run (absolute times drift on a shared
+machine). `--smoke` runs each measurement once on a small slice, for the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+RESULTS = ROOT / "bench" / "results.json"
+TARGETS = {
+    "gen_tps_ratio": (">=", 0.9),
+    "ttft_ratio": ("<=", 1.3),
+    "ingest_speedup_vs_naive": (">=", 3),
+    "noop_ingest_s": ("<=", 2),
+    "search_p50_ms": ("<=", 50),
+    "peak_rss_mb": ("<=", 1536),
+}
+
+
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def make_scaled_corpus(dst: Path, factor: int) -> Path:
+    """`factor` copies of the notes, each made distinct so hashes and chunks differ."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for k in range(factor):
+        for f in sorted(CORPUS.iterdir()):
+            text = f.read_text(encoding="utf-8")
+            (dst / f"copy{k:02d}_{f.name}").write_text(f"# Copy {k} of {f.name}\n\n{text}\n\ncopy marker {k}\n")
+    return dst
+
+
+def naive_ingest(paths: list[Path], embedder, index_dir: Path) -> int:
+    """The baseline: fixed 1000-character chunks, every chunk embedded by plain encode(), FAISS flat."""
+    import faiss
+
+    chunks = []
+    for p in paths:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        chunks += [text[i : i + 1000] for i in range(0, len(text), 1000)]
+    vectors = embedder.model.encode(chunks, batch_size=64, normalize_embeddings=True)
+    idx = faiss.IndexFlatIP(vectors.shape[1])
+    idx.add(np.asarray(vectors, dtype=np.float32))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(idx, str(index_dir / "naive.faiss"))
+    return len(chunks)
+
+
+def bench_ingest(coach_embedder, work: Path, runs: int, corpus: Path) -> dict:
+    from coach.ingest import ingest
+
+    out: dict = {}
+    files = sorted(corpus.iterdir())
+    model_id = coach_embedder.model_id
+
+    def ours():
+        shutil.rmtree(work / "ours", ignore_errors=True)
+        return ingest([corpus], work / "ours", lambda: coach_embedder, model_id, progress=False)
+
+    def naive():
+        shutil.rmtree(work / "naive", ignore_errors=True)
+        return naive_ingest(files, coach_embedder, work / "naive")
+
+    ours_times, naive_times = [], []
+    for _ in range(runs):  # interleaved, so drift hits both alike
+        t = time.perf_counter(); report = ours(); ours_times.append(time.perf_counter() - t)
+        t = time.perf_counter(); naive_chunks = naive(); naive_times.append(time.perf_counter() - t)
+    out["cold_ingest_s"] = statistics.median(ours_times)
+    out["naive_ingest_s"] = statistics.median(naive_times)
+    out["ingest_speedup_vs_naive"] = out["naive_ingest_s"] / out["cold_ingest_s"]
+    out["chunks"] = report.chunks
+    out["naive_chunks"] = naive_chunks
+    out["chunks_per_s"] = report.chunks / out["cold_ingest_s"]
+
+    def noop():
+        r = ingest([corpus], work / "ours", lambda: None, model_id, progress=False)
+        assert r.added == r.changed == 0
+
+    out["noop_ingest_s"] = median_time(noop, max(runs, 3))
+    # the whole command, interpreter start included
+    env = {**os.environ, "COACH_INDEX": str(work / "ours")}
+    out["noop_ingest_cli_s"] = median_time(
+        lambda: subprocess.run([sys.executable, "-m", "coach.cli", "ingest", str(corpus), "--json"], env=env,
+                               check=True, capture_output=True), max(runs, 3))
+
+    changed = work / "changed"
+    shutil.copytree(corpus, changed, dirs_exist_ok=True)
+    shutil.copytree(work / "ours", work / "ours-changed", dirs_exist_ok=True)
+    target = changed / files[0].name
+    original = target.read_text(encoding="utf-8")
+    times = []
+    for k in range(runs):
+        target.write_text(original + f"\n\n## Edit {k}\nA new line about dropout {k}.\n", encoding="utf-8")
+        t = time.perf_counter()
+        r = ingest([changed], work / "ours-changed", lambda: coach_embedder, model_id, progress=False)
+        times.append(time.perf_counter() - t)
+        assert r.changed == 1
+    out["one_changed_file_s"] = statistics.median(times)
+    return out
+
+
+def bench_embed(embedder, texts: list[str], runs: int) -> dict:
+    from coach.ingest import _embed
+
+    ours = median_time(lambda: _embed(embedder, texts, progress=False), runs)
+    raw = median_time(lambda: embedder.model.encode(texts, batch_size=64, normalize_embeddings=True), runs)
+    return {
+        "embed_texts": len(texts),
+        "embed_ours_texts_per_s": len(texts) / ours,
+        "embed_raw_texts_per_s": len(texts) / raw,
+        "embed_ratio": raw / ours,
+    }
+
+
+def bench_search(coach, questions: list[str], repeats: int) -> dict:
+    for q in questions[:3]:
+        coach.search(q)  # warm
+    lat = []
+    for _ in range(repeats):
+        for q in questions:
+            t = time.perf_counter()
+            coach.search(q)
+            lat.append((time.perf_counter() - t) * 1000)
+    return {"p50_ms": float(np.percentile(lat, 50)), "p95_ms": float(np.percentile(lat, 95)), "n": len(lat)}
+
+
+def bench_answer(coach, questions: list[str]) -> dict:
+    """Our ask() against raw llama_cpp.Llama streaming the identical prompt with the same settings."""
+    from llama_cpp import Llama
+
+    from coach.llm import resolve_llm
+    from coach.prompts import ANSWER_PROMPT, number_passages
+
+    s = coach.settings
+    raw = Llama(str(resolve_llm(s.llm)), n_ctx=s.n_ctx, n_batch=512, n_gpu_layers=s.n_gpu_layers,
+                n_threads=s.n_threads, seed=s.seed, verbose=False)
+    coach.chat_model  # noqa: B018  loaded before timing, as in the app
+    role = {"system": "system", "human": "user"}
+    rows = []
+    for q in questions:
+        t0 = time.perf_counter()
+        answer = coach.ask(q)
+        first = None
+        n = 0
+        for _ in answer:
+            n += 1
+            if first is None:
+                first = time.perf_counter()
+        end = time.perf_counter()
+        if not answer.covered or n < 2:
+            continue
+        messages = ANSWER_PROMPT.format_messages(
+            passages=number_passages(answer.passages, s.passage_chars), question=q
+        )
+        msgs = [{"role": role[m.type], "content": m.content} for m in messages]
+        t1 = time.perf_counter()
+        rfirst = None
+        rn = 0
+        for chunk in raw.create_chat_completion(
+            msgs, stream=True, max_tokens=s.max_tokens, temperature=s.temperature, top_p=0.9,
+            repeat_penalty=1.3, seed=s.seed,
+        ):
+            if chunk["choices"][0]["delta"].get("content"):
+                rn += 1
+                if rfirst is None:
+                    rfirst = time.perf_counter()
+        rend = time.perf_counter()
+        rows.append({
+            "ttft_ours": first - t0, "ttft_raw": rfirst - t1,
+            "tps_ours": (n - 1) / (end - first), "tps_raw": (rn - 1) / (rend - rfirst),
+        })
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    return {
+        "answers": len(rows),
+        "ttft_ours_s": med["ttft_ours"], "ttft_raw_s": med["ttft_raw"],
+        "gen_tps_ours": med["tps_ours"], "gen_tps_raw": med["tps_raw"],
+        "ttft_ratio": statistics.median(r["ttft_ours"] / r["ttft_raw"] for r in rows),
+        "gen_tps_ratio": statistics.median(r["tps_ours"] / r["tps_raw"] for r in rows),
+    }
+
+
+def bench_process(index_dir: Path, runs: int) -> dict:
+    """Peak RSS of one process that loads everything and answers; cold start of search and ask."""
+    env = {**os.environ, "COACH_INDEX": str(index_dir)}
+    probe = (
+        "import resource, sys\n"
+        "from coach.app import Coach\n"
+        "a = Coach().ask('explain LoRA to me'); a.to_json()\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True)
+    peak_kb = int(out.stdout.strip().splitlines()[-1])
+    search_s = median_time(lambda: subprocess.run([sys.executable, "-m", "coach.cli", "search", "what is lora"],
+                                                  env=env, check=True, capture_output=True), runs)
+    ask_s = median_time(lambda: subprocess.run([sys.executable, "-m", "coach.cli", "ask", "what is lora"],
+                                               env=env, check=True, capture_output=True), runs)
+    return {"peak_rss_mb": peak_kb / 1024, "cold_search_s": search_s, "cold_ask_s": ask_s}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="one quick run of each measurement")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    runs = 1 if args.smoke else 3
+
+    from coach.app import Coach
+    from coach.embedding import Embedder
+    from coach.evaluation import load_gold
+    from coach.settings import Settings
+
+    questions = [g["question"] for g in load_gold(QUESTIONS)]
+    embedder = Embedder()
+    results: dict = {"smoke": args.smoke, "machine": {"cpus": os.cpu_count()}}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        corpus = CORPUS
+        if args.smoke:  # two files only
+            corpus = work / "smoke-corpus"
+            corpus.mkdir()
+            for f in sorted(CORPUS.iterdir())[:3]:
+                shutil.copy(f, corpus / f.name)
+        ing = bench_ingest(embedder, work / "1x", runs, corpus)
+        results.update(ing)
+
+        from coach import index as store
+        from coach.ingest import vector_texts
+
+        idx = store.load(work / "1x" / "ours")
+        texts = [t for c in idx.chunks for t in vector_texts(c)]
+        results.update(bench_embed(embedder, texts, runs))
+
+        coach = Coach(Settings(index=work / "1x" / "ours"))
+        coach.__dict__["embedder"] = embedder
+        s1 = bench_search(coach, questions, 1 if args.smoke else 5)
+        results.update({"search_p50_ms": s1["p50_ms"], "search_p95_ms": s1["p95_ms"]})
+
+        ans = bench_answer(coach, questions[: 2 if args.smoke else 6])
+        results.update(ans)
+        results.update(bench_process(work / "1x" / "ours", 1 if args.smoke else 3))
+
+        if not args.smoke:
+            big = make_scaled_corpus(work / "corpus10x", 10)
+            from coach.ingest import ingest
+
+            t = time.perf_counter()
+            r10 = ingest([big], work / "10x", lambda: embedder, embedder.model_id, progress=False)
+            results["cold_ingest_10x_s"] = time.perf_counter() - t
+            results["chunks_10x"] = r10.chunks
+            results["ingest_growth_10x"] = results["cold_ingest_10x_s"] / results["cold_ingest_s"]
+            coach10 = Coach(Settings(index=work / "10x"))
+            coach10.__dict__["embedder"] = embedder
+            s10 = bench_search(coach10, questions, 3)
+            results.update({"search_p50_ms_10x": s10["p50_ms"], "search_p95_ms_10x": s10["p95_ms"]})
+
+    results["targets"] = {
+        k: {"target": f"{op} {v}", "value": round(results[k], 4),
+            "met": results[k] >= v if op == ">=" else results[k] <= v}
+        for k, (op, v) in TARGETS.items()
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print_table(results)
+    return 0
+
+
+def print_table(r: dict) -> None:
+    rows = [
+        ("cold ingest (ours)", f"{r['cold_ingest_s']:.2f} s", f"{r['chunks']} chunks, {r['chunks_per_s']:.0f} chunks/s"),
+        ("cold ingest (naive)", f"{r['naive_ingest_s']:.2f} s", f"{r['naive_chunks']} x 1000-char chunks"),
+        ("ingest_speedup_vs_naive", f"{r['ingest_speedup_vs_naive']:.2f}x", ""),
+        ("noop_ingest_s", f"{r['noop_ingest_s']:.4f} s", f"whole command: {r['noop_ingest_cli_s']:.2f} s"),
+        ("one changed file", f"{r['one_changed_file_s']:.2f} s", "model already loaded"),
+        ("embed_ratio (ours/raw)", f"{r['embed_ratio']:.2f}", f"{r['embed_ours_texts_per_s']:.0f} vs {r['embed_raw_texts_per_s']:.0f} texts/s"),
+        ("search p50 / p95", f"{r['search_p50_ms']:.1f} / {r['search_p95_ms']:.1f} ms", "warm"),
+        ("ttft ours / raw", f"{r['ttft_ours_s']:.3f} / {r['ttft_raw_s']:.3f} s", f"ttft_ratio {r['ttft_ratio']:.2f}"),
+        ("gen tok/s ours / raw", f"{r['gen_tps_ours']:.1f} / {r['gen_tps_raw']:.1f}", f"gen_tps_ratio {r['gen_tps_ratio']:.2f}"),
+        ("peak_rss_mb", f"{r['peak_rss_mb']:.0f} MB", "load everything and answer"),
+        ("cold start search / ask", f"{r['cold_search_s']:.1f} / {r['cold_ask_s']:.1f} s", "whole command"),
+    ]
+    if "cold_ingest_10x_s" in r:
+        rows += [
+            ("cold ingest 10x", f"{r['cold_ingest_10x_s']:.1f} s", f"{r['chunks_10x']} chunks, growth {r['ingest_growth_10x']:.1f}x"),
+            ("search p50 / p95 at 10x", f"{r['search_p50_ms_10x']:.1f} / {r['search_p95_ms_10x']:.1f} ms", ""),
+        ]
+    width = max(len(a) for a, _, _ in rows)
+    for a, b, c in rows:
+        print(f"{a:<{width}}  {b:>18}  {c}")
+    print()
+    for k, t in r["targets"].items():
+        print(f"{'ok ' if t['met'] else 'MISS'} {k} = {t['value']} (target {t['target']})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""A quick run of `make bench` on a slice of the notes: every measurement runs and reports."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_smoke_writes_every_key(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "--smoke", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = json.loads(out.read_text())
+    for key in ["gen_tps_ratio", "ttft_ratio", "ingest_speedup_vs_naive", "noop_ingest_s", "search_p50_ms",
+                "search_p95_ms", "peak_rss_mb", "embed_ratio", "one_changed_file_s", "cold_search_s", "cold_ask_s"]:
+        assert isinstance(r[key], (int, float)) and r[key] > 0, key
+    assert set(r["targets"]) == {"gen_tps_ratio", "ttft_ratio", "ingest_speedup_vs_naive", "noop_ingest_s",
+                                 "search_p50_ms", "peak_rss_mb"}
+    assert "ingest_speedup_vs_naive" in proc.stdout  # the table is printed
