@@ -46,12 +46,18 @@ class Coach:
     def chat_model(self):
         return load_chat_model(self.settings)
 
+    @cached_property
+    def drill(self):
+        from coach.drill import Drill
+
+        return Drill(self)
+
     @property
     def retriever(self) -> NotesRetriever:
         return NotesRetriever(searcher=self.searcher, k=self.settings.top_k)
 
     def reload_index(self) -> None:
-        for name in ("index", "searcher"):
+        for name in ("index", "searcher", "drill"):
             self.__dict__.pop(name, None)
 
     # --- ingest --------------------------------------------------------------------------
@@ -103,6 +109,11 @@ class Coach:
             for s, f in sorted(manifest.get("files", {}).items())
         ]
         return files, manifest.get("skipped", [])
+
+    def points(self, topic: str) -> dict:
+        from coach.drill import talking_points
+
+        return talking_points(self, topic)
 
     # --- search and ask ------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:

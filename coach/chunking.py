@@ -98,8 +98,11 @@ def _sections(text: str) -> list[_Section]:
                 title = clean_heading(heading.group(2)) or heading.group(2)
                 current = start(len(heading.group(1)), title, as_question(heading.group(2)), i + 1)
             elif banner:
+                # The first banner, before any other heading, titles the whole file; later
+                # banners are its sections.
                 title = clean_heading(lines[i + 1])
-                current = start(0, title, None, i + 1)
+                level = 1 if trail and trail[0][0] == 0 else 0
+                current = start(level, title, None, i + 1)
                 current.lines.extend(lines[i : i + 3])
                 i += 3
                 continue

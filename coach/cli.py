@@ -186,6 +186,105 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt):
         history.append(answer.standalone_query)
 
 
+drill_app = typer.Typer(help="Mock-interview drills from your notes, graded and spaced.", no_args_is_help=False)
+app.add_typer(drill_app, name="drill")
+TopicOpt = typer.Option(None, "--topic", help="Only questions whose topic or text contains this.")
+
+
+@drill_app.callback(invoke_without_command=True)
+def drill(ctx: typer.Context, topic: Optional[str] = TopicOpt, index: Optional[Path] = IndexOpt):
+    """Without a subcommand: an interactive drill. Answer each due question; empty line to stop."""
+    ctx.obj = {"index": index}
+    if ctx.invoked_subcommand is not None:
+        return
+    d = _coach(index).drill
+    while True:
+        q = d.next(topic)
+        if q is None:
+            typer.echo("Nothing is due. Come back later, or pick another --topic.")
+            return
+        typer.echo(f"\n[{q['topic']}]\nQ: {q['question']}")
+        try:
+            text = input("your answer> ").strip()
+        except EOFError:
+            return
+        if not text:
+            return
+        r = d.answer(q["id"], text)
+        typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
+        for m in r["missed"][:5]:
+            typer.echo(f"  missed: {m}")
+        typer.echo(f"next time: {r['next_due'][:16].replace('T', ' ')} · an interviewer might ask next: {r['follow_up']}")
+
+
+def _drill(ctx: typer.Context):
+    return _coach((ctx.obj or {}).get("index")).drill
+
+
+@drill_app.command("list")
+def drill_list(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: bool = JsonOpt):
+    """The interview questions your notes contain."""
+    qs = _drill(ctx).list(topic)
+    if as_json:
+        typer.echo(json.dumps([{k: q.as_dict()[k] for k in ("id", "question", "source", "topic")} for q in qs],
+                              ensure_ascii=False))
+        return
+    for q in qs:
+        typer.echo(f"{q.id}  {q.question}  ({q.topic})")
+    typer.echo(f"{len(qs)} questions")
+
+
+@drill_app.command("next")
+def drill_next(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: bool = JsonOpt):
+    """The next due question, from your weakest topic first."""
+    q = _drill(ctx).next(topic)
+    if as_json:
+        typer.echo(json.dumps(q, ensure_ascii=False))
+    elif q is None:
+        typer.echo("Nothing is due.")
+    else:
+        typer.echo(f"{q['id']}  {q['question']}  ({q['topic']})")
+
+
+@drill_app.command("answer")
+def drill_answer(ctx: typer.Context, question_id: str = typer.Argument(..., metavar="ID"),
+                 text: str = typer.Argument(..., help="Your answer."), as_json: bool = JsonOpt):
+    """Grade an answer against your notes and schedule the question again."""
+    r = _drill(ctx).answer(question_id, text)
+    r.pop("id")
+    if as_json:
+        typer.echo(json.dumps(r, ensure_ascii=False))
+        return
+    typer.echo(f"score {r['score']:.2f} — {r['feedback']}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
+
+
+@drill_app.command("stats")
+def drill_stats(ctx: typer.Context, as_json: bool = JsonOpt):
+    """Reviews, due questions, streak, and mastery per topic."""
+    st = _drill(ctx).stats()
+    if as_json:
+        typer.echo(json.dumps(st, ensure_ascii=False))
+        return
+    typer.echo(f"{st['reviews']} reviews, {st['due']} of {st['cards']} questions due, streak {st['streak_days']} days")
+    for topic, m in sorted(st["topics"].items(), key=lambda kv: kv[1]["mastery"]):
+        if m["reviewed"]:
+            typer.echo(f"  {m['mastery']:.2f}  {topic} ({m['reviewed']}/{m['cards']} practised)")
+
+
+@app.command()
+def points(topic: str = typer.Argument(..., help='e.g. "my ECG digitizer project"'), index: Optional[Path] = IndexOpt,
+           as_json: bool = JsonOpt):
+    """Crisp talking points on a topic, taken from the notes that cover it."""
+    r = _coach(index).points(topic)
+    if as_json:
+        typer.echo(json.dumps(r, ensure_ascii=False))
+        return
+    if not r["points"]:
+        typer.echo("Your notes don't cover this topic.")
+    for p in r["points"]:
+        typer.echo(f"- {p['text']}  ({p['source']} › {p['heading'].split(' > ')[-1]})")
+
+
 @app.command()
 def ui(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 127.0.0.1 keeps the app on this machine."),

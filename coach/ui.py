@@ -179,6 +179,78 @@ def build(coach: Coach) -> gr.Blocks:
         add_btn.click(add_files, upload, notes_out, api_visibility="private")
         remove_btn.click(remove_file, remove_pick, notes_out, api_visibility="private")
 
+        with gr.Tab("Practice"):
+            gr.Markdown("Mock-interview drill from your notes: answer, get graded against the notes, "
+                        "and weak questions come back sooner.")
+            card_id = gr.State(None)
+            with gr.Row():
+                with gr.Column(scale=3):
+                    with gr.Row():
+                        drill_topic = gr.Textbox(label="Topic filter (optional)", scale=3, elem_id="drill-topic")
+                        next_btn = gr.Button("Next question", variant="primary", scale=1, elem_id="drill-next")
+                    drill_q = gr.Markdown(elem_id="drill-question")
+                    drill_answer = gr.Textbox(label="Your answer", lines=5, elem_id="drill-answer")
+                    grade_btn = gr.Button("Grade my answer", elem_id="drill-grade")
+                    drill_result = gr.Markdown(elem_id="drill-result")
+                with gr.Column(scale=2):
+                    drill_stats = gr.Markdown(elem_id="drill-stats")
+                    mastery_plot = gr.BarPlot(x="topic", y="mastery", title="Mastery per topic", y_lim=[0, 1],
+                                              elem_id="mastery")
+
+        def practice_stats():
+            import pandas as pd
+
+            st = coach.drill.stats()
+            practised = {t: m for t, m in st["topics"].items() if m["reviewed"]}
+            frame = pd.DataFrame(
+                [{"topic": t[-40:], "mastery": m["mastery"]} for t, m in sorted(practised.items())],
+                columns=["topic", "mastery"],
+            )
+            text = (f"**{st['reviews']}** reviews · **{st['due']}** of {st['cards']} questions due · "
+                    f"streak **{st['streak_days']}** day(s)")
+            return text, frame
+
+        def next_question(topic):
+            q = coach.drill.next(topic or None)
+            if q is None:
+                return None, "Nothing is due for this topic. Come back later.", "", ""
+            return q["id"], f"**{html.escape(q['question'])}**\n\n<small>{html.escape(q['topic'])}</small>", "", ""
+
+        def grade_answer(qid, text):
+            if not qid:
+                return "Press **Next question** first.", *practice_stats()
+            if not (text or "").strip():
+                return "Type an answer (or \"I don't know\").", *practice_stats()
+            r = coach.drill.answer(qid, text)
+            lines = [f"### Score {r['score']:.2f}", html.escape(r["feedback"])]
+            lines += [f"- ✓ {html.escape(c)}" for c in r["covered"]]
+            lines += [f"- ✗ {html.escape(m)}" for m in r["missed"]]
+            lines.append(f"\n**Next time:** {r['next_due'][:16].replace('T', ' ')} UTC")
+            if r["follow_up"]:
+                lines.append(f"**An interviewer might ask next:** {html.escape(r['follow_up'])}")
+            return "\n".join(lines), *practice_stats()
+
+        next_btn.click(next_question, drill_topic, [card_id, drill_q, drill_answer, drill_result], api_visibility="private")
+        grade_btn.click(grade_answer, [card_id, drill_answer], [drill_result, drill_stats, mastery_plot],
+                        api_visibility="private")
+        demo.load(practice_stats, None, [drill_stats, mastery_plot], api_visibility="private")
+
+        with gr.Tab("Talking points"):
+            with gr.Row():
+                points_topic = gr.Textbox(label="Topic", placeholder="my ECG digitizer project", scale=4, elem_id="points-topic")
+                points_btn = gr.Button("Get talking points", variant="primary", scale=1, elem_id="points-go")
+            points_out = gr.Markdown(elem_id="points")
+
+        def show_points(topic):
+            r = coach.points(topic or "")
+            if not r["points"]:
+                return "Your notes don't cover this topic."
+            return "\n".join(f"- {html.escape(p['text'])}  \n  <small>{html.escape(p['source'])} › "
+                             f"{html.escape(p['heading'].split(' > ')[-1])}</small>" for p in r["points"])
+
+        points_btn.click(show_points, points_topic, points_out, api_visibility="private")
+        points_topic.submit(show_points, points_topic, points_out, api_visibility="private")
+
         def ask(question: str) -> dict:
             """Answer one question from the notes: {"answer", "citations": [{"n", "source", "heading"}]}."""
             answer = coach.ask(question)

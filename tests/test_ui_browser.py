@@ -199,3 +199,28 @@ def test_notes_tab_uploads_reindexes_and_removes(server, browser, tmp_path):
     page.click("#remove")
     page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 removed')", timeout=120000)
     assert not (server["corpus"] / "zebra_notes.md").exists()
+
+
+def test_practice_and_talking_points_tabs(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Practice").click()
+    page.fill("#drill-topic input, #drill-topic textarea", "ECG")
+    page.click("#drill-next")
+    page.wait_for_function("document.querySelector('#drill-question').innerText.trim().length > 10", timeout=60000)
+    assert "002_3311060c06bf2bdb.txt" in page.locator("#drill-question").inner_text()
+    page.fill("#drill-answer textarea", "I don't know")
+    page.click("#drill-grade")
+    page.wait_for_function("document.querySelector('#drill-result').innerText.includes('Score')", timeout=60000)
+    result = page.locator("#drill-result").inner_text()
+    assert "✗" in result and "Next time" in result
+    page.wait_for_function("document.querySelector('#drill-stats').innerText.includes('1')", timeout=30000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "practice.png"), full_page=True)
+
+    page.get_by_role("tab", name="Talking points").click()
+    page.fill("#points-topic input, #points-topic textarea", "my ECG digitizer project")
+    page.click("#points-go")
+    page.wait_for_function("document.querySelector('#points').innerText.includes('002_3311060c06bf2bdb.txt')",
+                           timeout=60000)
+    assert page.locator("#points li").count() >= 5

@@ -1,0 +1,154 @@
+"""Practice history in SQLite under COACH_HOME: cards, their FSRS state, and every review.
+
+Schema changes are append-only numbered migrations (m001, m002, ...); PRAGMA user_version
+records how many ran. Each review is one transaction, so a crash loses nothing saved.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fsrs import Card, Scheduler
+
+
+def m001_cards(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE cards (id TEXT PRIMARY KEY, question TEXT NOT NULL, source TEXT NOT NULL, "
+        "topic TEXT NOT NULL, fsrs TEXT NOT NULL, due TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX cards_due ON cards(due)")
+
+
+def m002_reviews(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE reviews (id INTEGER PRIMARY KEY, card_id TEXT NOT NULL REFERENCES cards(id), "
+        "at TEXT NOT NULL, score REAL NOT NULL, rating INTEGER NOT NULL, answer TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX reviews_card ON reviews(card_id)")
+
+
+def m003_card_heading(db: sqlite3.Connection) -> None:
+    """The heading trail, so a topic filter like "ECG" finds a project's questions."""
+    db.execute("ALTER TABLE cards ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS = [m001_cards, m002_reviews, m003_card_heading]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Store:
+    def __init__(self, home: Path):
+        home.mkdir(parents=True, exist_ok=True)
+        self.path = home / "coach.db"
+        self.scheduler = Scheduler(enable_fuzzing=False)
+        with closing(self._connect()) as db, db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for n, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(db)
+                db.execute(f"PRAGMA user_version = {n}")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.row_factory = sqlite3.Row
+        return db
+
+    def sync(self, questions) -> None:
+        """Add cards for new questions; existing cards keep their schedule and history."""
+        with closing(self._connect()) as db, db:
+            for q in questions:
+                card = Card()
+                db.execute(
+                    "INSERT INTO cards (id, question, source, topic, heading, fsrs, due) VALUES (?,?,?,?,?,?,?) "
+                    "ON CONFLICT(id) DO UPDATE SET topic = excluded.topic, heading = excluded.heading",
+                    (q.id, q.question, q.source, q.topic, q.heading, json.dumps(card.to_dict()), card.due.isoformat()),
+                )
+
+    def review(self, card_id: str, score: float, rating, answer: str, at: datetime | None = None) -> datetime:
+        """Record a review and reschedule the card; returns the next due time."""
+        at = at or now()
+        with closing(self._connect()) as db, db:
+            row = db.execute("SELECT fsrs FROM cards WHERE id = ?", (card_id,)).fetchone()
+            if row is None:
+                raise KeyError(card_id)
+            card, _ = self.scheduler.review_card(Card.from_dict(json.loads(row["fsrs"])), rating, at)
+            db.execute("UPDATE cards SET fsrs = ?, due = ? WHERE id = ?",
+                       (json.dumps(card.to_dict()), card.due.isoformat(), card_id))
+            db.execute("INSERT INTO reviews (card_id, at, score, rating, answer) VALUES (?,?,?,?,?)",
+                       (card_id, at.isoformat(), score, int(rating), answer))
+        return card.due
+
+    def mastery(self) -> dict[str, dict]:
+        """Per topic: cards, reviewed cards, mean of each card's latest score (unreviewed count 0)."""
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT c.topic, c.id, (SELECT score FROM reviews r WHERE r.card_id = c.id ORDER BY r.id DESC LIMIT 1) AS last "
+                "FROM cards c"
+            ).fetchall()
+        out: dict[str, dict] = {}
+        for r in rows:
+            t = out.setdefault(r["topic"], {"cards": 0, "reviewed": 0, "total": 0.0})
+            t["cards"] += 1
+            if r["last"] is not None:
+                t["reviewed"] += 1
+                t["total"] += r["last"]
+        return {k: {"cards": v["cards"], "reviewed": v["reviewed"], "mastery": round(v["total"] / v["cards"], 3)}
+                for k, v in out.items()}
+
+    def next_due(self, topic: str | None = None, at: datetime | None = None) -> sqlite3.Row | None:
+        """A due card, from the topic with the lowest mastery first, then the earliest due."""
+        at = at or now()
+        mastery = self.mastery()
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT * FROM cards WHERE due <= :at AND "
+                "(:topic IS NULL OR topic LIKE :like OR heading LIKE :like OR question LIKE :like) ORDER BY due",
+                {"at": at.isoformat(), "topic": topic, "like": f"%{topic}%"},
+            ).fetchall()
+        if not rows:
+            return None
+        return min(rows, key=lambda r: (mastery.get(r["topic"], {}).get("mastery", 0.0), r["due"]))
+
+    def card(self, card_id: str) -> sqlite3.Row | None:
+        with closing(self._connect()) as db:
+            return db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
+
+    def stats(self, at: datetime | None = None) -> dict:
+        at = at or now()
+        with closing(self._connect()) as db:
+            reviews = db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+            due = db.execute("SELECT COUNT(*) FROM cards WHERE due <= ?", (at.isoformat(),)).fetchone()[0]
+            cards = db.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+            days = [r[0] for r in db.execute("SELECT DISTINCT substr(at, 1, 10) FROM reviews ORDER BY 1 DESC")]
+        streak = _streak(days, at.date())
+        return {"reviews": reviews, "cards": cards, "due": due, "streak_days": streak, "topics": self.mastery()}
+
+
+def _streak(days: list[str], today) -> int:
+    """Consecutive review days ending today or yesterday. days: ISO dates, newest first.
+
+    >>> from datetime import date
+    >>> _streak(["2026-11-22", "2026-11-21", "2026-11-19"], date(2026, 11, 22))
+    2
+    >>> _streak(["2026-11-21"], date(2026, 11, 22)), _streak(["2026-11-19"], date(2026, 11, 22))
+    (1, 0)
+    """
+    if not days:
+        return 0
+    day = today.toordinal()
+    if days[0] != today.isoformat():
+        day -= 1  # no review yet today: the streak may still be alive from yesterday
+    streak = 0
+    for d in days:
+        if d != type(today).fromordinal(day).isoformat():
+            break
+        streak += 1
+        day -= 1
+    return streak
