@@ -225,7 +225,7 @@ def build(coach: Coach) -> gr.Blocks:
             lines = [f"### Score {r['score']:.2f}", html.escape(r["feedback"])]
             lines += [f"- ✓ {html.escape(c)}" for c in r["covered"]]
             lines += [f"- ✗ {html.escape(m)}" for m in r["missed"]]
-            lines.append(f"\n**Next time:** {r['next_due'][:16].replace('T', ' ')} UTC")
+            lines.append(f"\n**Next time:** {r['next_due'][:16].replace('T', ' ')} UTC\n")
             if r["follow_up"]:
                 lines.append(f"**An interviewer might ask next:** {html.escape(r['follow_up'])}")
             return "\n".join(lines), *practice_stats()

@@ -17,6 +17,19 @@ DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 COACH = [sys.executable, "-m", "coach.cli"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_home(tmp_path_factory):
+    """No test may read or write the user's own practice history."""
+    home = tmp_path_factory.mktemp("coach-home")
+    old = os.environ.get("COACH_HOME")
+    os.environ["COACH_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("COACH_HOME", None)
+    else:
+        os.environ["COACH_HOME"] = old
+
+
 def pytest_collection_modifyitems(config, items):
     if not SHARED_CORPUS.is_dir():
         raise pytest.UsageError(f"{SHARED_CORPUS} is missing: the suite needs ../shared beside the checkout.")
