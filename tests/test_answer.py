@@ -67,3 +67,16 @@ def test_follow_up_is_rewritten_and_retrieves_the_topic(coach):
     assert rewrite("and what are its drawbacks?", ["explain LoRA to me"]) == "what are LoRA's drawbacks?"
     hits = coach.search(coach.standalone_query("and what are its drawbacks?", ["explain LoRA to me"]), 3)
     assert any("LoRA" in h.chunk["heading"] and "Disadvantages" in h.chunk["heading"] for h in hits)
+
+
+@pytest.mark.slow
+def test_abandoned_stream_gives_the_model_back(coach, monkeypatch):
+    import coach.app as app_module
+
+    monkeypatch.setattr(app_module, "ABANDONED_S", 1.0)
+    first = coach.ask("explain LoRA to me")
+    stream = iter(first)
+    next(stream)  # the reader takes one token and walks away without closing (like a cancelled request)
+    second = coach.ask("what is self attention")
+    assert len(list(second)) > 3  # the next question still gets its answer
+    del stream
