@@ -211,6 +211,11 @@ class Answer:
             if kind == "token":
                 yield value
 
+    @property
+    def done(self) -> bool:
+        """True once the stream has been read to the end."""
+        return self._done
+
     def _finish(self) -> None:
         if not self._done:
             for _ in self.events():

@@ -33,9 +33,7 @@ class Drill:
 
     def next(self, topic: str | None = None) -> dict | None:
         """The due question from the weakest topic, or None when nothing is due."""
-        row = self.store.next_due(topic)
-        while row is not None and row["id"] not in self.questions:  # a card whose note changed or went away
-            row = None
+        row = self.store.next_due(topic, only=set(self.questions))
         if row is None:
             return None
         return {"id": row["id"], "question": row["question"], "source": row["source"], "topic": row["topic"],

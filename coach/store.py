@@ -102,8 +102,10 @@ class Store:
         return {k: {"cards": v["cards"], "reviewed": v["reviewed"], "mastery": round(v["total"] / v["cards"], 3)}
                 for k, v in out.items()}
 
-    def next_due(self, topic: str | None = None, at: datetime | None = None) -> sqlite3.Row | None:
-        """A due card, from the topic with the lowest mastery first, then the earliest due."""
+    def next_due(self, topic: str | None = None, at: datetime | None = None,
+                 only: set[str] | None = None) -> sqlite3.Row | None:
+        """A due card, from the topic with the lowest mastery first, then the earliest due.
+        `only`: the ids still in the notes (a card whose note changed or went away is skipped)."""
         at = at or now()
         mastery = self.mastery()
         with closing(self._connect()) as db:
@@ -112,6 +114,7 @@ class Store:
                 "(:topic IS NULL OR topic LIKE :like OR heading LIKE :like OR question LIKE :like) ORDER BY due",
                 {"at": at.isoformat(), "topic": topic, "like": f"%{topic}%"},
             ).fetchall()
+        rows = [r for r in rows if only is None or r["id"] in only]
         if not rows:
             return None
         return min(rows, key=lambda r: (mastery.get(r["topic"], {}).get("mastery", 0.0), r["due"]))

@@ -45,14 +45,14 @@ def render_answer(answer: Answer) -> str:
 def render_sources(answer: Answer | None) -> str:
     if answer is None:
         return "<p><em>Sources of the latest answer appear here.</em></p>"
-    state = "final" if answer._done or not answer.covered else "streaming"
+    state = "final" if answer.done or not answer.covered else "streaming"
     out = [
         f"<p class='meta' id='answer-meta' data-state='{state}' data-question='{html.escape(answer.question, quote=True)}'>"
         f"Searched for: <b id='standalone-query'>{html.escape(answer.standalone_query)}</b></p>"
     ]
     if not answer.covered:
         out.append("<p><b>Your notes don't cover this.</b> Nearest passages:</p>")
-    elif answer._done and answer.key_points:
+    elif answer.done and answer.key_points:
         out.append("<p><b>From your notes</b></p><ul>")
         out += [f"<li>{html.escape(p['text'])} <a class='cite' href='#src-{p['n']}'>[{p['n']}]</a></li>" for p in answer.key_points]
         out.append("</ul>")
