@@ -97,14 +97,23 @@ def search(
 
 @app.command(name="eval")
 def evaluate(
-    file: Path = typer.Argument(..., help="Gold questions (.jsonl), e.g. ../shared/eval/dev_questions.jsonl."),
-    k: int = typer.Option(10, "-k", help="Passages retrieved per question."),
+    file: Optional[Path] = typer.Argument(None, help="Gold questions (.jsonl) for retrieval, e.g. ../shared/eval/dev_questions.jsonl."),
+    answers: Optional[Path] = typer.Option(
+        None, "--answers", help="Gold questions (.jsonl) to answer for real and score the answers, e.g. tests/data/dev_answers.jsonl."
+    ),
+    k: int = typer.Option(10, "-k", help="Passages retrieved per question (retrieval scoring)."),
     index: Optional[Path] = IndexOpt,
+    llm: Optional[Path] = LlmOpt,
     as_json: bool = JsonOpt,
 ):
-    """Score retrieval: Recall@1, Recall@5 and MRR@10 on a gold file."""
+    """Score retrieval (Recall@1, Recall@5, MRR@10) or, with --answers, the answers themselves."""
     from coach.evaluation import first_rank, load_gold, metrics
 
+    if (file is None) == (answers is None):
+        raise UsageError("Give a gold FILE (retrieval) or --answers FILE (answers), one of them — see `coach eval --help`.")
+    if answers is not None:
+        _evaluate_answers(load_gold(answers), _coach(index, llm), as_json)
+        return
     gold = load_gold(file)
     coach = _coach(index)
     ranks = []
@@ -119,35 +128,52 @@ def evaluate(
     typer.echo(f"{m['questions']} questions  R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
 
 
-def _print_answer(answer, as_json: bool) -> None:
-    """Stream tokens; after each sentence, its citation or a warning; then the sources."""
+def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
+    from coach.answer_eval import evaluate_answers
+
+    def show(r: dict) -> None:
+        if not as_json:
+            typer.echo(
+                f"{r['id']:>6}  supported {r['supported']:.2f} ({r['supported_n']}/{r['sentences']})  "
+                f"gold cited {'yes' if r['gold_cited'] else 'NO '}  coverage {r['coverage']:.2f}  "
+                f"{r['words']:>3} words  first {r['first_s']:.1f}s  end {r['total_s']:.1f}s  "
+                f"model kept {r['model_kept']}/{r['model_judged']}  [{r['standalone_query']}]"
+            )
+
+    rows, m = evaluate_answers(coach, gold, progress=show)
     if as_json:
-        for _ in answer.events():
-            pass
+        typer.echo(json.dumps({"summary": m, "questions": rows}, ensure_ascii=False))
+        return
+    typer.echo(
+        f"\n{m['questions']} questions ({m['covered']} covered)  supported {m['supported_share']:.3f}  "
+        f"supported/answer {m['supported_per_answer']:.2f}  gold cited {m['gold_cited']:.3f}  "
+        f"coverage {m['gold_coverage']:.3f}  words {m['words']:.0f}  first p50 {m['first_p50_s']:.2f}s  "
+        f"answer p50 {m['answer_p50_s']:.2f}s  model sentences kept {m['model_kept_share']:.3f}"
+    )
+
+
+def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
+    """The grounded answer, sentence by sentence as it is composed; the draft on request; the sources."""
+    if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
-    from coach.answer import UNSUPPORTED_MARK
+    from coach.answer import NOT_COVERED, format_sentence
 
-    held = ""  # trailing white space waits, so a sentence's mark lands right after it
+    if not answer.covered:
+        typer.echo(NOT_COVERED)
     for kind, value in answer.events():
-        if kind == "token":
-            body = value.rstrip()
-            if body:
-                sys.stdout.write(held + body)
-                held = value[len(body):]
-            else:
-                held += value
-        elif not value.repeat and not value.trivial:
-            sys.stdout.write("".join(f" [{n}]" for n in value.citations if f"[{n}]" not in value.text)
-                             if value.supported else f" [{UNSUPPORTED_MARK}]")
-        sys.stdout.flush()
+        if kind == "sentence":
+            sys.stdout.write(format_sentence(value) + " ")
+            sys.stdout.flush()
     typer.echo("")
-    if answer.covered and answer.unsupported:
-        typer.echo(f"\n⚠ {len(answer.unsupported)} sentence(s) are not supported by your notes: trust the lines below.")
     if answer.covered:
-        typer.echo("\nFrom your notes:")
-        for p in answer.key_points:
-            typer.echo(f"  - {p['text']} [{p['n']}]")
+        kept, judged = answer.model_kept
+        if draft:
+            typer.echo("\nModel's draft (⚠ = not in your notes, not shown above):")
+            typer.echo("  " + (answer.draft_text or "(empty)"))
+        elif judged > kept:
+            typer.echo(f"\n({judged - kept} of the model's {judged} sentences are not in your notes and are not "
+                       "shown; --draft shows them.)")
     typer.echo("\nSources:" if answer.covered else "\nNearest passages:")
     for s in answer.sources:
         typer.echo(f"  [{s['n']}] {s['source']}:{s['line_start']}-{s['line_end']}  {s['heading']}")
@@ -158,14 +184,16 @@ def ask(
     question: str = typer.Argument(..., help="Your question, e.g. \"explain LoRA to me\"."),
     index: Optional[Path] = IndexOpt,
     llm: Optional[Path] = LlmOpt,
-    as_json: bool = typer.Option(False, "--json", help="After the answer, print one JSON line."),
+    draft: bool = typer.Option(False, "--draft", help="Also print the model's own draft, each sentence checked."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (answer, citations, sources, draft)."),
 ):
-    """Answer a question from your notes, with citations; unsupported sentences are flagged."""
-    _print_answer(_coach(index, llm).ask(question), as_json)
+    """Answer a question from your notes, with citations. Every sentence shown is in your notes."""
+    _print_answer(_coach(index, llm).ask(question), as_json, draft)
 
 
 @app.command()
-def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt):
+def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt,
+         draft: bool = typer.Option(False, "--draft", help="Also print the model's own draft.")):
     """A conversation in the terminal; follow-ups ("what are its drawbacks?") use the history."""
     coach = _coach(index, llm)
     coach.searcher  # load before the first prompt  # noqa: B018
@@ -182,7 +210,7 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt):
         if answer.standalone_query != question:
             typer.echo(f"(searching: {answer.standalone_query})")
         typer.echo("coach> ", nl=False)
-        _print_answer(answer, False)
+        _print_answer(answer, False, draft)
         history.append(answer.standalone_query)
 
 

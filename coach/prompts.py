@@ -1,7 +1,10 @@
 """Prompt templates. Kept short: the default model has 135M parameters and reads little well.
 
->>> number_passages([{"text": "LoRA trains adapters.", "heading": "LoRA"}], 100)
-'[1] (LoRA) LoRA trains adapters.'
+The model sees only the note units picked for the answer, numbered by the passage they come
+from, so the prompt is short (fast to read) and holds nothing the answer may not say.
+
+>>> number_notes([("LoRA", 1, "LoRA trains adapters."), ("LoRA", 1, "It is cheap."), ("QLoRA", 2, "4-bit.")])
+'[1] (LoRA) LoRA trains adapters. It is cheap.\\n[2] (QLoRA) 4-bit.'
 """
 
 from __future__ import annotations
@@ -9,14 +12,15 @@ from __future__ import annotations
 from langchain_core.prompts import ChatPromptTemplate
 
 SYSTEM = (
-    "You are an interview coach. Answer the question using only the numbered passages "
-    "from the user's notes. Cite each fact with its passage number, like [1]. "
-    "If the passages do not answer it, say so. Be brief: at most five sentences."
+    "You are an interview coach. Answer the question in at most four short sentences, using only "
+    "the numbered notes from the user's own files. Reuse the notes' own words; add no fact, name or "
+    "number that the notes do not state. End each sentence with its note number, like [1]."
 )
 
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
-    [("system", SYSTEM), ("human", "Passages:\n{passages}\n\nQuestion: {question}")]
+    [("system", SYSTEM), ("human", "Notes:\n{notes}\n\nQuestion: {question}")]
 )
+MAX_QUESTION_CHARS = 1000  # a pasted wall of text still leaves room for the notes
 
 
 def trim(text: str, limit: int) -> str:
@@ -28,11 +32,14 @@ def trim(text: str, limit: int) -> str:
     return cut + " …"
 
 
-def number_passages(passages: list[dict], limit: int) -> str:
-    """Passages as '[n] (heading) text' lines, each trimmed to `limit` characters."""
-    lines = []
-    for n, p in enumerate(passages, 1):
-        label = p["heading"].split(" > ")[-1] if p.get("heading") else ""
-        prefix = f"[{n}] ({label}) " if label else f"[{n}] "
-        lines.append(prefix + trim(p["text"], limit))
+def number_notes(notes: list[tuple[str, int, str]]) -> str:
+    """(heading, passage number, text) triples as '[n] (heading) text' lines, one per passage."""
+    lines: list[str] = []
+    last = None
+    for heading, n, text in notes:
+        if n == last:
+            lines[-1] += " " + text
+        else:
+            lines.append(f"[{n}] ({heading}) {text}" if heading else f"[{n}] {text}")
+        last = n
     return "\n".join(lines)

@@ -37,11 +37,10 @@ class Settings(BaseSettings):
     temperature: float = Field(0.2, description="Sampling temperature; low keeps the small model close to the notes.")
     seed: int = Field(0, description="Sampling seed, so the same question gives the same answer.")
     top_k: int = Field(5, description="Passages returned by search.")
-    context_passages: int = Field(3, description="Most passages put in the LLM prompt.")
-    passage_chars: int = Field(700, description="Longest passage text put in the prompt, in characters.")
+    context_passages: int = Field(3, description="Most passages an answer is composed from.")
     min_relevance: float = Field(
         0.35, description="Below this cosine similarity of the best passage, the notes are taken not to cover a question."
     )
     support_threshold: float = Field(
-        0.55, description="An answer sentence less similar than this to every cited passage sentence is flagged."
+        0.55, description="A model sentence less similar than this to every note unit is never shown as the answer."
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import time
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import gradio as gr
 from coach.answer import UNSUPPORTED_MARK, Answer
 from coach.app import Coach
 from coach.errors import CoachError
+from coach.text import strip_citations
 from coach.notes import add_note, remove_note
 
 CSS = """
@@ -21,25 +21,38 @@ CSS = """
 .src { border-left: 3px solid #8aa4ff; padding: 4px 10px; margin: 8px 0; }
 .src .meta { font-size: 0.85em; color: #555; }
 .src pre { white-space: pre-wrap; font-size: 0.85em; max-height: 14em; overflow: auto; }
+.draft { margin-top: 8px; font-size: 0.9em; color: #555; }
+.draft summary { cursor: pointer; }
+.composing { color: #888; }
 """
 
-_CITE = re.compile(r"\[(\d+)\]")
+def _render_sentence(s) -> str:
+    body = html.escape(strip_citations(s.text))
+    if s.trivial:
+        return body
+    if s.supported:
+        return body + "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in s.citations)
+    return f'<span class="unsupported" title="{UNSUPPORTED_MARK}">⚠ {body}</span>'
 
 
-def render_answer(answer: Answer) -> str:
-    """Checked answer as HTML-in-markdown: citations link to the sources panel, unsupported lines marked."""
+def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
+    """The grounded answer (every sentence cited, citations link to the sources panel), then the
+    model's draft collapsed below it with its unsupported sentences marked. While streaming,
+    `draft_tokens` is the draft so far."""
     if not answer.covered:
         return f"**{html.escape(answer.text)}**"
-    parts = []
-    for s in answer.sentences:
-        body = html.escape(_CITE.sub("", s.text).strip())
-        if s.trivial:
-            parts.append(body)
-        elif s.supported:
-            parts.append(body + "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in s.citations))
-        else:
-            parts.append(f'<span class="unsupported" title="{UNSUPPORTED_MARK}">⚠ {body}</span>')
-    return " ".join(parts)
+    done = draft_tokens is None
+    shown = answer.sentences if done else answer.shown_so_far
+    body = " ".join(_render_sentence(s) for s in shown)
+    if not done:
+        body += " <em class='composing'>composing from your notes…</em>"
+    if done:
+        kept, judged = answer.model_kept
+        draft = " ".join(_render_sentence(s) for s in answer.draft_sentences) or "(empty)"
+        summary = f"Model's draft ({judged - kept} of {judged} sentences not in your notes)"
+    else:
+        draft, summary = html.escape(draft_tokens), "Model's draft (writing…)"
+    return f"<div class='grounded'>{body}</div>\n\n<details class='draft'><summary>{summary}</summary>{draft}</details>"
 
 
 def render_sources(answer: Answer | None) -> str:
@@ -52,10 +65,6 @@ def render_sources(answer: Answer | None) -> str:
     ]
     if not answer.covered:
         out.append("<p><b>Your notes don't cover this.</b> Nearest passages:</p>")
-    elif answer.done and answer.key_points:
-        out.append("<p><b>From your notes</b></p><ul>")
-        out += [f"<li>{html.escape(p['text'])} <a class='cite' href='#src-{p['n']}'>[{p['n']}]</a></li>" for p in answer.key_points]
-        out.append("</ul>")
     for s in answer.sources:
         out.append(
             f"<div class='src' id='src-{s['n']}'><b>[{s['n']}]</b> {html.escape(s['source'])}:{s['line_start']}-{s['line_end']}"
@@ -107,8 +116,8 @@ def build(coach: Coach) -> gr.Blocks:
             for kind, value in answer.events():
                 if kind == "token":
                     text += value
-                    chat[-1]["content"] = html.escape(text)
-                    yield chat, history, gr.skip(), gr.skip()
+                chat[-1]["content"] = render_answer(answer, text)
+                yield chat, history, gr.skip(), gr.skip()
             chat[-1]["content"] = render_answer(answer)
             yield chat, history + [answer.standalone_query], render_sources(answer), gr.skip()
 

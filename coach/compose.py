@@ -1,0 +1,167 @@
+"""The grounded answer: which note units to say, and how a model's draft is folded into them.
+
+`pick_units` chooses what the notes say about the question: the best passage's units (retrieval
+puts the answering passage first), the most relevant first and not two alike (MMR), shown in the
+notes' own order so a label keeps its bullets and a story keeps its order; a lower passage
+only fills in when the best one says too little; for "X vs Y" each side gets its unit.
+
+`merge` folds a model's checked draft into the answer: a supported model sentence is kept with
+its citation; an unsupported one is replaced by the note unit it was paraphrasing (when it was
+clearly paraphrasing one of the picked units) or dropped; then every picked unit that no kept
+sentence already conveys is added. So whatever the model, every sentence shown is in the notes.
+
+>>> intent_of("adam vs sgd")
+'compare'
+>>> intent_of("how should I measure whether retrieval works?")
+'evaluate'
+>>> compare_sides("what is the difference between LoRA and QLoRA?")
+['LoRA', 'QLoRA']
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from coach.support import Sentence, SupportChecker
+from coach.text import stems
+
+MAX_UNITS = 5
+MAX_CHARS = 900
+MIN_UNITS = 2
+MMR_LAMBDA = 0.75
+PARAPHRASE_SIM = 0.7  # an unsupported model sentence this close to a picked unit is replaced by it
+CONVEYED_SIM = 0.8  # a kept sentence this close to a unit already says it
+MAX_SENTENCES = 7
+
+_INTENTS = [
+    ("compare", re.compile(r"\b(vs\.?|versus|differen\w*|compare\w*|better than)\b", re.I)),
+    ("evaluate", re.compile(r"\b(evaluat\w*|measur\w*|metric\w*|test(ed|ing)? whether|know (if|whether))\b", re.I)),
+    ("story", re.compile(r"\b(tell me about a time|a time when|story|hardest|challenge|disagree\w*|conflict|mistake)\b", re.I)),
+    ("why", re.compile(r"^\s*why\b", re.I)),
+    ("how", re.compile(r"^\s*(how|ways|steps)\b", re.I)),
+    ("define", re.compile(r"^\s*(what\s+(is|are|'s)|explain|define|describe)\b", re.I)),
+]
+
+
+def intent_of(question: str) -> str:
+    for name, pattern in _INTENTS:
+        if pattern.search(question):
+            return name
+    return "other"
+
+
+def compare_sides(question: str) -> list[str]:
+    """The two things compared, when the question names them: 'adam vs sgd' -> ['adam', 'sgd']."""
+    q = re.sub(r"^\s*(what('s| is| are)\s+(the\s+)?differences?\s+between|compare|difference between)\s+", "",
+               question.strip().rstrip("?"), flags=re.I)
+    parts = re.split(r"\s+(?:vs\.?|versus|and|or|compared to|over)\s+", q, maxsplit=1, flags=re.I)
+    return [p.strip(" ,") for p in parts if p.strip(" ,")] if len(parts) == 2 else []
+
+
+def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> list[int]:
+    """Indices of the units to say, in the order to say them."""
+    if checker.vectors is None:
+        return []
+    rel = checker.vectors @ query_vec
+    answers = [i for i, u in enumerate(checker.units) if u.answers and len(u.text.split()) >= 4]
+    if not answers:
+        return []
+    # Retrieval ranks whole passages with their headings, which beats judging lone units:
+    # the answer comes from the best passage, and the next ones only fill a thin first one.
+    pool: list[int] = []
+    for n in sorted({checker.owner[i] for i in answers}):
+        if len(pool) >= MIN_UNITS:
+            break
+        pool += [i for i in answers if checker.owner[i] == n]
+    # a section short enough to say whole is the answer as written; a longer one is cut by MMR
+    chosen = pool if len(pool) <= MAX_UNITS else _mmr(pool, rel, checker.vectors)
+    if intent_of(query) == "compare":
+        chosen = _cover_sides(query, chosen, answers, rel, checker)
+    chosen = _fit(chosen, checker)
+    return sorted(chosen, key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
+
+
+def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray) -> list[int]:
+    chosen: list[int] = []
+    rest = list(pool)
+    while rest and len(chosen) < MAX_UNITS:
+        def gain(i: int) -> float:
+            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            return MMR_LAMBDA * float(rel[i]) - (1 - MMR_LAMBDA) * redundancy
+
+        best = max(rest, key=gain)
+        if chosen and float(rel[best]) < 0.5 * float(rel[chosen[0]]) and len(chosen) >= MIN_UNITS:
+            break  # the rest is off the question
+        chosen.append(best)
+        rest.remove(best)
+    return chosen
+
+
+def _cover_sides(query: str, chosen: list[int], answers: list[int], rel: np.ndarray, checker) -> list[int]:
+    for side in compare_sides(query):
+        want = stems(side)
+        if not want or any(want <= stems(checker.units[i].text) for i in chosen):
+            continue
+        having = [i for i in answers if want <= stems(checker.units[i].text)]
+        if having:
+            chosen = chosen + [max(having, key=lambda i: rel[i])]
+    return chosen
+
+
+def _fit(chosen: list[int], checker: SupportChecker) -> list[int]:
+    """Keep the best units within MAX_CHARS (at least one)."""
+    kept, total = [], 0
+    for i in chosen:
+        size = len(checker.units[i].text)
+        if kept and total + size > MAX_CHARS:
+            continue
+        kept.append(i)
+        total += size
+    return kept
+
+
+class Merger:
+    """Builds the shown answer while the draft streams: `add(draft_sentence)` returns what to
+    show now (maybe nothing); `finish()` returns the picked units still to be said."""
+
+    def __init__(self, checker: SupportChecker, picks: list[int]):
+        self.checker = checker
+        self.picks = picks
+        self.shown: list[Sentence] = []
+
+    def _conveyed(self, i: int) -> bool:
+        for s in self.shown:
+            if s.unit == i:
+                return True
+            if s.vector is not None and float(s.vector @ self.checker.vectors[i]) >= CONVEYED_SIM:
+                return True
+        return False
+
+    def add(self, s: Sentence) -> list[Sentence]:
+        if s.trivial or s.repeat or len(self.shown) >= MAX_SENTENCES:
+            return []
+        if s.supported:
+            if s.vector is not None and any(
+                t.vector is not None and float(t.vector @ s.vector) >= 0.9 for t in self.shown
+            ):
+                return []  # says again what is shown
+            self.shown.append(s)
+            return [s]
+        if s.unit is not None and s.unit in self.picks and s.similarity >= PARAPHRASE_SIM and not self._conveyed(s.unit):
+            replacement = self.checker.unit_sentence(s.unit)
+            self.shown.append(replacement)
+            return [replacement]
+        return []
+
+    def finish(self) -> list[Sentence]:
+        added = []
+        for i in self.picks:
+            if len(self.shown) >= MAX_SENTENCES:
+                break
+            if not self._conveyed(i):
+                s = self.checker.unit_sentence(i)
+                self.shown.append(s)
+                added.append(s)
+        return added

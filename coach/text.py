@@ -1,0 +1,83 @@
+"""Pure text helpers, the ground floor every other module builds on: no I/O, no models.
+
+>>> split_sentences("LoRA is cheap [1]. It trains adapters! Why?")
+['LoRA is cheap [1].', 'It trains adapters!', 'Why?']
+>>> strip_markup("- **Used** `diagnose_checkpoint.py` to _find_ it")
+'Used diagnose_checkpoint.py to find it'
+>>> sorted(stems("BatchNorm normalizes the batch"))
+['batch', 'norm', 'norma']
+>>> novel_terms("QLoRA uses 4-bit NF4 [2].", "qlora quantizes to 4 bits")
+['NF4']
+>>> trail("LoRA > Disadvantages")
+('LoRA', 'Disadvantages')
+"""
+
+from __future__ import annotations
+
+import re
+
+CITE = re.compile(r"\[(\d+)\]")
+# A sentence ends at . ! ? before white space (not after a list number like "1.") or at a line end.
+SENTENCE_END = re.compile(r"(?<![0-9]\.)(?<=[.!?])\s+|\n+")
+# A line that asks rather than tells: "Q: ...", "Q1. ...", or anything ending in "?" (maybe quoted).
+QUESTION_LINE = re.compile(r"^(Q\d*\s*[:.)\-]|.*\?[\"”]?$)")
+_LEAD_MARKUP = re.compile(r"^\s*(?:[#>*+•-]+\s*|\d+[.)]\s+)+")
+# Emphasis markers, not the underscores inside names like diagnose_checkpoint.py.
+_EMPHASIS = re.compile(r"`+|\*+(?=\S)|(?<=\S)\*+|(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)")
+# Things a small model invents: capitalised names inside a sentence, acronyms, numbers.
+_TERM = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][a-zA-Z0-9]*[A-Z0-9][a-zA-Z0-9]*|[A-Z][a-z]{2,}|\d[\d.,%]*)\b")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+TRAIL_SEP = " > "
+
+STOP = frozenset(
+    "a an the and or but of to in on for with by as at from is are was were be been being it its this that "
+    "these those there their they them which who what when where why how can could would should will may "
+    "might do does did has have had not no so such than then also very more most into over about your you "
+    "i we our us he she his her my me each just".split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+def strip_markup(line: str) -> str:
+    """Bullets, numbering, heading marks and emphasis off; words, code names and spacing kept."""
+    return " ".join(_EMPHASIS.sub("", _LEAD_MARKUP.sub("", line)).split())
+
+
+def strip_citations(text: str) -> str:
+    return " ".join(CITE.sub("", text).split())
+
+
+def stems(text: str) -> set[str]:
+    """Content words cut to 5 letters, a crude stem; CamelCase names count as their parts."""
+    words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", text).lower())
+    return {w[:5] for w in words if w not in STOP and len(w) > 1}
+
+
+def stem_list(text: str) -> list[str]:
+    """Like `stems`, in order of appearance and with repeats: ['lora', 'freez', ...]."""
+    words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", text).lower())
+    return [w[:5] for w in words if w not in STOP and len(w) > 1]
+
+
+def is_question(line: str) -> bool:
+    return bool(QUESTION_LINE.match(line.strip()))
+
+
+def novel_terms(sentence: str, passages_text: str) -> list[str]:
+    """Names, acronyms and numbers in `sentence` that appear nowhere in the passages."""
+    plain = CITE.sub("", sentence).strip()
+    haystack = passages_text.lower()
+    return [t for t in _TERM.findall(plain) if t.lower() not in haystack]
+
+
+def trail(heading: str) -> tuple[str, ...]:
+    """A stored heading trail ("A > B") as a tuple; joined again only for display."""
+    return tuple(t for t in heading.split(TRAIL_SEP) if t) if heading else ()
+
+
+def last_heading(heading: str) -> str:
+    t = trail(heading)
+    return t[-1] if t else ""

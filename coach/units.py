@@ -1,0 +1,173 @@
+"""Pure: a passage's markdown -> the units an answer can quote, with the notes' structure kept.
+
+markdown-it-py parses the note, so code fences, emphasis and lists are known rather than
+guessed. A unit is one sentence of prose (hard-wrapped lines joined first), one list item, or
+a label with the bullets under it ("Inference overhead: extra matrix multiplications; ...").
+Questions are units too, marked as such: they say what a section is about, never an answer.
+Code, headings, images and raw HTML are never units.
+
+>>> [u.text for u in note_units("**Inference overhead:**\\n- Extra matmuls\\n- Merge to avoid it\\n")]
+['Inference overhead: Extra matmuls; Merge to avoid it.']
+>>> [u.text for u in note_units("LoRA freezes the weights and\\ntrains `lora_A`. It is cheap.")]
+['LoRA freezes the weights and trains lora_A.', 'It is cheap.']
+>>> [(u.kind, u.text) for u in note_units("Q: What is RAG?\\nA: Retrieval plus generation.")]
+[('question', 'What is RAG?'), ('sentence', 'Retrieval plus generation.')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from coach.text import is_question, split_sentences
+
+_ANSWER_LABEL = re.compile(r"^\s*(?:A\d*\s*[:.)]|(?:\w+\s+)?answer\s*:)\s*", re.IGNORECASE)
+_QUESTION_START = re.compile(r"^\s*Q\d*\s*[:.)]\s*")
+_LEADING_SYMBOLS = re.compile(r"^[^\w(\"“'$€£]+")
+_QUOTES = "\"“”"
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str  # what an answer shows
+    kind: str  # "sentence", "item", "list" (a label with its bullets), "row" or "question"
+    line: int  # 1-based line in the note where it starts
+    label: str = ""
+    items: tuple[str, ...] = field(default=())
+
+    @property
+    def answers(self) -> bool:
+        """True for units that say something (not a question)."""
+        return self.kind != "question"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # raw HTML stays text (never rendered), tables are known
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def note_units(text: str, first_line: int = 1) -> list[Unit]:
+    """Units of one passage in the notes' order; `first_line` is the passage's line in its file."""
+    root = SyntaxTreeNode(_parser().parse(text))
+    out: list[Unit] = []
+    _blocks(root.children, out, first_line)
+    return out
+
+
+def _inline(node: SyntaxTreeNode) -> str:
+    """Plain text of an inline node: emphasis dropped, code kept verbatim, soft breaks as '\\n'."""
+    parts: list[str] = []
+    for child in node.children:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            continue  # never fetched, never shown
+        else:
+            parts.append(_inline(child))
+    return "".join(parts)
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.split())
+    text = _LEADING_SYMBOLS.sub("", text)  # emoji and arrows before a label
+    if len(text) > 2 and text[0] in _QUOTES and text.rstrip(".")[-1:] in _QUOTES:
+        text = text.strip(_QUOTES + " ")
+    return text
+
+
+def _paragraph_units(raw: str, line: int) -> list[Unit]:
+    """Hard-wrapped lines are joined; `Q:` and `A:` lines start units of their own."""
+    groups: list[list[str]] = []
+    for ln in raw.split("\n"):
+        if not groups or _QUESTION_START.match(ln) or _ANSWER_LABEL.match(ln):
+            groups.append([])
+        groups[-1].append(ln)
+    units: list[Unit] = []
+    for g in groups:
+        joined = " ".join(s.strip() for s in g)
+        if _QUESTION_START.match(joined):
+            q = _clean(_QUESTION_START.sub("", joined))
+            units.append(Unit(q, "question", line))
+            continue
+        body = _clean(_ANSWER_LABEL.sub("", joined))
+        for s in split_sentences(body):
+            s = _clean(s)
+            if s:
+                units.append(Unit(s, "question" if is_question(s) else "sentence", line))
+    return units
+
+
+def _item_text(item: SyntaxTreeNode) -> str:
+    """A list item's own text, with a nested list folded in: 'Label: a; b'."""
+    parts: list[str] = []
+    for child in item.children:
+        if child.type == "paragraph":
+            parts.append(_clean(_inline(child.children[0])))
+        elif child.type in ("bullet_list", "ordered_list"):
+            subs = [t.rstrip(".;") for t in (_item_text(li) for li in child.children) if t]
+            if subs:
+                parts.append("; ".join(subs))
+    text = " ".join(p for p in parts if p)
+    return text.replace(": ;", ":")
+
+
+def _list_text(label: str, items: list[str]) -> str:
+    body = "; ".join(i.rstrip(".;") for i in items)
+    return f"{label} {body}." if label else body + "."
+
+
+def _blocks(nodes, out: list[Unit], first_line: int) -> None:
+    pending: list[Unit] = []  # a paragraph that may be the label of the list after it
+
+    def flush() -> None:
+        out.extend(pending)
+        pending.clear()
+
+    for node in nodes:
+        line = first_line + (node.map[0] if node.map else 0)
+        if node.type == "paragraph":
+            flush()
+            pending.extend(_paragraph_units(_inline(node.children[0]), line))
+        elif node.type in ("bullet_list", "ordered_list"):
+            items = [t for t in (_item_text(li) for li in node.children) if t]
+            label = pending[-1] if pending and pending[-1].text.endswith(":") else None
+            if label is not None:
+                pending.pop()
+                flush()
+                out.append(Unit(_list_text(label.text, items), "list", label.line, label.text, tuple(items)))
+            else:
+                flush()
+                for li, text in zip(node.children, items):
+                    item_line = first_line + (li.map[0] if li.map else 0)
+                    out.append(Unit(_list_text("", [text]), "question" if is_question(text) else "item", item_line))
+        elif node.type == "blockquote":
+            flush()
+            _blocks(node.children, out, first_line)
+        elif node.type == "table":
+            flush()
+            out.extend(_table_units(node, first_line))
+        else:  # heading, fence, code block, rule: nothing to quote
+            flush()
+    flush()
+
+
+def _table_units(table: SyntaxTreeNode, first_line: int) -> list[Unit]:
+    """Each body row as 'first cell: other cells'."""
+    units = []
+    for section in table.children:
+        if section.type != "tbody":
+            continue
+        for row in section.children:
+            cells = [_clean(_inline(td.children[0])) if td.children else "" for td in row.children]
+            cells = [c for c in cells if c]
+            if len(cells) >= 2:
+                line = first_line + (row.map[0] if row.map else 0)
+                units.append(Unit(f"{cells[0]}: {', '.join(cells[1:])}.", "row", line))
+    return units
