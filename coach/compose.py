@@ -2,8 +2,10 @@
 
 `pick_units` chooses what the notes say about the question: the best passage's units (retrieval
 puts the answering passage first), the most relevant first and not two alike (MMR), shown in the
-notes' own order so a label keeps its bullets and a story keeps its order; a lower passage
-only fills in when the best one says too little; for "X vs Y" each side gets its unit.
+notes' own order so a label keeps its bullets and a story keeps its order (a section short
+enough is said whole); a lower passage fills in when the best one says too little, and the
+second passage adds its best units when retrieval scored it nearly as high as the first; for
+"X vs Y" each side gets its unit.
 
 `merge` folds a model's checked draft into the answer: a supported model sentence is kept with
 its citation; an unsupported one is replaced by the note unit it was paraphrasing (when it was
@@ -31,6 +33,8 @@ MAX_UNITS = 5
 MAX_CHARS = 900
 MIN_UNITS = 2
 MMR_LAMBDA = 0.75
+CLOSE_SCORE = 0.05  # fused retrieval scores this close: the second passage may be the answer too
+SECOND_UNITS = 2
 PARAPHRASE_SIM = 0.7  # an unsupported model sentence this close to a picked unit is replaced by it
 CONVEYED_SIM = 0.8  # a kept sentence this close to a unit already says it
 MAX_SENTENCES = 7
@@ -69,24 +73,33 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
     if not answers:
         return []
     # Retrieval ranks whole passages with their headings, which beats judging lone units:
-    # the answer comes from the best passage, and the next ones only fill a thin first one.
+    # the answer comes from the best passage; the next ones fill a thin first one, and the
+    # second joins when retrieval could barely tell the two apart (scores within CLOSE_SCORE).
+    by_passage: dict[int, list[int]] = {}
+    for i in answers:
+        by_passage.setdefault(checker.owner[i], []).append(i)
+    ranked = sorted(by_passage)
     pool: list[int] = []
-    for n in sorted({checker.owner[i] for i in answers}):
+    for n in ranked:
         if len(pool) >= MIN_UNITS:
             break
-        pool += [i for i in answers if checker.owner[i] == n]
-    # a section short enough to say whole is the answer as written; a longer one is cut by MMR
-    chosen = pool if len(pool) <= MAX_UNITS else _mmr(pool, rel, checker.vectors)
+        pool += by_passage[n]
+    chosen = pool if len(pool) <= MAX_UNITS else _mmr(pool, rel, checker.vectors, MAX_UNITS)
+    if len(ranked) > 1 and ranked[1] not in {checker.owner[i] for i in chosen}:
+        first, second = (checker.passages[n - 1].get("score", 0.0) for n in ranked[:2])
+        if second >= first - CLOSE_SCORE:
+            chosen = chosen[: MAX_UNITS - SECOND_UNITS] + _mmr(by_passage[ranked[1]], rel, checker.vectors, SECOND_UNITS)
     if intent_of(query) == "compare":
         chosen = _cover_sides(query, chosen, answers, rel, checker)
     chosen = _fit(chosen, checker)
     return sorted(chosen, key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
 
 
-def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray) -> list[int]:
+def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray, limit: int) -> list[int]:
+    """Relevant and not alike: maximal marginal relevance, at most `limit` units."""
     chosen: list[int] = []
     rest = list(pool)
-    while rest and len(chosen) < MAX_UNITS:
+    while rest and len(chosen) < limit:
         def gain(i: int) -> float:
             redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
             return MMR_LAMBDA * float(rel[i]) - (1 - MMR_LAMBDA) * redundancy

@@ -6,7 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
-from coach.answer import _MARKUP, _QUESTION_LINE, split_sentences
+from coach.text import QUESTION_LINE, split_sentences, strip_markup, trail
 from coach.errors import UsageError
 from coach.grading import feedback, grade, rating_for
 from coach.questions import Question, extract
@@ -80,14 +80,14 @@ def talking_points(coach, topic: str, limit: int = 8) -> dict:
     sections = [c for c in coach.index.chunks if c["source"] == source]
     lines, where = [], []
     for c in sections:
-        titles = set(c["heading"].split(" > "))
+        titles = set(trail(c["heading"]))
         for line in split_sentences(c["text"]):
             if line.lstrip().startswith("#"):
                 continue  # a heading names a section; it is not a point
-            text = " ".join(_MARKUP.sub("", line).split())
+            text = strip_markup(line)
             if text in titles or text.rstrip(":") in titles:
                 continue
-            if len(text.split()) >= 7 and not _QUESTION_LINE.match(text) and text not in lines:
+            if len(text.split()) >= 7 and not QUESTION_LINE.match(text) and text not in lines:
                 lines.append(text)
                 where.append(c)
     if not lines:

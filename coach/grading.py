@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coach.answer import _MARKUP, _stems, split_sentences
+from coach.text import split_sentences, stems, strip_markup
 
 MAX_POINTS = 10
 SIM_COVERED = 0.6
@@ -23,7 +23,7 @@ WORDS_COVERED = 0.6
 def key_points(reference: str, limit: int = MAX_POINTS) -> list[str]:
     points = []
     for line in split_sentences(reference):
-        text = " ".join(_MARKUP.sub("", line).split()).strip()
+        text = strip_markup(line)
         if len(re.findall(r"[A-Za-z]{2,}", text)) >= 2 and text.lower() not in (p.lower() for p in points):
             points.append(text)
     return points[:limit]
@@ -43,10 +43,10 @@ def grade(answer: str, reference: str, embedder) -> Grade:
         return Grade(0.0, [], [])
     vectors = embedder.encode(points + sentences)
     sims = vectors[: len(points)] @ vectors[len(points):].T
-    answer_words = _stems(answer)
+    answer_words = stems(answer)
     covered, missed = [], []
     for i, point in enumerate(points):
-        words = _stems(point)
+        words = stems(point)
         overlap = len(words & answer_words) / len(words) if words else 0.0
         (covered if sims[i].max() >= SIM_COVERED or overlap >= WORDS_COVERED else missed).append(point)
     return Grade(round(len(covered) / len(points), 3), covered, missed)

@@ -2,17 +2,22 @@
 
 Similar meaning is not enough: "DeepSpeed ZeRO solves the vanishing gradient problem" is close
 to the ZeRO passage and shares most of its words with it. A sentence is supported only when one
-unit of a passage (a sentence, a list item, a label with its bullets), read with the unit before
-it and its section heading, holds what the sentence asserts together:
-- its subject (the first content words of the sentence);
-- every name, acronym and number in it;
-- all its content words but one (two in a long sentence), and a missing word may only be a
-  common one (frequent in the notes, like "uses" or "model"), never a rare term like "vanishing";
-- and the two are close in meaning (embedding similarity at least the threshold).
+unit of a passage (a sentence, a list item, a label with its bullets) holds what each clause of
+the sentence asserts, together:
+- its subject (the first content words), in the unit, or in the unit before it or the heading
+  (for "It trains ..."); where the subject is in the unit, before what is said of it;
+- what is said of the subject, in the unit itself: all its content words but one (two in a long
+  sentence), and a missing word may only be a common one (frequent in the notes, like "uses"),
+  never a rare term like "vanishing";
+- every name, acronym and number, in the unit, the unit before it or the heading;
+- and the sentence is close in meaning to the unit (embedding similarity at least the threshold).
+Clauses joined by "and", "but" or ";" are checked one by one, each against its own unit.
 
->>> window_ok({"zero", "deeps", "solve", "vanis", "gradi"}, ["deeps", "zero"], {"zero", "deeps", "solve", "gradi"}, set())
+>>> clause_ok(["zero", "solve", "vanis", "gradi", "probl"], ["zero", "optim", "memor"], {"solve", "probl"}, set())
 False
->>> window_ok({"lora", "freez", "base", "model"}, ["lora", "freez"], {"lora", "freez", "base", "model", "weigh"}, set())
+>>> clause_ok(["batch", "norma", "acros", "featu"], ["layer", "norm", "norma", "acros", "featu", "batch"], set(), set())
+False
+>>> clause_ok(["train", "small", "matri"], ["train", "two", "small", "low", "rank", "matri"], {"lora"}, set())
 True
 """
 
@@ -40,13 +45,43 @@ def common_stems(texts: list[str]) -> frozenset[str]:
     return frozenset(s for s, n in df.items() if n >= floor)
 
 
-def window_ok(sentence: set[str], subject: list[str], window: set[str], common: set[str] | frozenset[str]) -> bool:
-    """The word rule of the check: subject present, at most one (two if long) common word missing."""
-    if any(s not in window for s in subject):
+def clause_ok(words: list[str], core: list[str], around: set[str], common: set[str] | frozenset[str]) -> bool:
+    """The word rule for one clause against one unit.
+
+    `words`: the clause's content stems in order; `core`: the unit's own stems in order;
+    `around`: stems of the unit before it and of the section heading, which may only supply the
+    subject ("It trains ..." after "LoRA freezes ..."). What is said of the subject must be in
+    the unit itself, with at most one (two if long) common word missing; and where the subject is
+    in the unit, it comes before what is said of it (no swapped roles).
+    """
+    subject = list(dict.fromkeys(words))[:SUBJECT_WORDS]
+    rest = set(words) - set(subject)
+    have = set(core)
+    if any(s not in have and s not in around for s in subject):
         return False
-    missing = sentence - window
-    allowed = 1 + (len(sentence) >= 12)
-    return len(missing) <= allowed and all(m in common for m in missing)
+    missing = {w for w in rest if w not in have and w not in around}
+    allowed = 1 + (len(set(words)) >= 12)
+    if len(missing) > allowed or any(m not in common for m in missing):
+        return False
+    said = sorted(core.index(w) for w in rest if w in have)
+    head = subject[0] if subject else None
+    return not (said and head in have and core.index(head) > said[len(said) // 2])
+
+
+_CLAUSE = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+")
+
+
+def clauses(plain: str) -> list[tuple[str, list[str]]]:
+    """Each clause with its content stems: 'X freezes A and trains B' -> [('X freezes A', [...]), ...].
+    A part with fewer than three content words stays with the clause before it."""
+    out: list[tuple[str, list[str]]] = []
+    for part in _CLAUSE.split(plain):
+        words = stem_list(part)
+        if out and len(words) < 3:
+            out[-1] = (f"{out[-1][0]} {part}", out[-1][1] + words)
+        elif words:
+            out.append((part, words))
+    return out
 
 
 @dataclass
@@ -86,17 +121,18 @@ class SupportChecker:
         self.common = common
         self.units: list[Unit] = []
         self.owner: list[int] = []  # 1-based passage number of each unit
-        self.windows: list[set[str]] = []
         self.window_texts: list[str] = []
+        self.core: list[list[str]] = []  # each unit's own content stems, in order
+        self.around: list[set[str]] = []  # stems of the unit before it and of its heading
         for n, p in enumerate(passages, 1):
             heading = " ".join(trail(p.get("heading", ""))[-2:])
             prev = ""
             for unit in note_units(p["text"], p.get("line_start", 1)):
-                context = f"{unit.text} {prev} {heading}"
                 self.units.append(unit)
                 self.owner.append(n)
-                self.windows.append(stems(context))
-                self.window_texts.append(context)
+                self.core.append(stem_list(strip_markup(unit.text)))
+                self.around.append(stems(f"{prev} {heading}"))
+                self.window_texts.append(strip_markup(f"{unit.text} {prev} {heading}"))
                 prev = unit.text
         self.vectors = embedder.encode([u.text for u in self.units]) if self.units else None
 
@@ -110,22 +146,41 @@ class SupportChecker:
             return Sentence(sentence, True, [], 0.0, trivial=True)
         if self.vectors is None:
             return Sentence(sentence, False, [], 0.0, novel_terms(plain, ""))
-        vec = self.encode([plain])[0]
-        sims = self.vectors @ vec
-        order = [int(i) for i in np.argsort(-sims)]
-        words = stem_list(plain)
-        subject = list(dict.fromkeys(words))[:SUBJECT_WORDS]
-        for i in order[:5]:
-            if sims[i] < self.threshold:
+        parts = clauses(plain)
+        vectors = self.encode([plain] + ([t for t, _ in parts] if len(parts) > 1 else []))
+        vec = vectors[0]
+        whole = self.vectors @ vec
+        found = self._support(stem_list(plain), whole, plain)
+        if found is not None:
+            return Sentence(sentence, True, [self.owner[found]], float(whole[found]), unit=found, vector=vec)
+        cited: list[int] = []
+        first = None
+        for k, (_, words) in enumerate(parts if len(parts) > 1 else []):
+            found = self._support(words, np.maximum(whole, self.vectors @ vectors[k + 1]), plain)
+            if found is None:
                 break
+            first = found if first is None else first
+            if self.owner[found] not in cited:
+                cited.append(self.owner[found])
+        else:
+            if first is not None:  # every clause is said by a unit of its own
+                return Sentence(sentence, True, cited, float(whole[first]), unit=first, vector=vec)
+        nearest = int(np.argmax(whole))
+        return Sentence(sentence, False, [], float(whole[nearest]), novel_terms(plain, everything),
+                        unit=nearest, vector=vec)
+
+    def _support(self, words: list[str], sims: np.ndarray, plain: str) -> int | None:
+        """The unit that says this clause: among the units closest to it in meaning."""
+        for i in (int(j) for j in np.argsort(-sims)[:8]):
+            if sims[i] < self.threshold:
+                return None
             if not self.units[i].answers:
                 continue  # a question in the notes asserts nothing
             if novel_terms(plain, self.window_texts[i]):
                 continue
-            if window_ok(set(words), subject, self.windows[i], self.common):
-                return Sentence(sentence, True, [self.owner[i]], float(sims[i]), unit=i, vector=vec)
-        best = order[0]
-        return Sentence(sentence, False, [], float(sims[best]), novel_terms(plain, everything), unit=best, vector=vec)
+            if clause_ok(words, self.core[i], self.around[i], self.common):
+                return i
+        return None
 
     def unit_sentence(self, i: int, vector: np.ndarray | None = None) -> Sentence:
         """A note unit shown as an answer sentence: supported by construction, cited to its passage."""

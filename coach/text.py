@@ -26,7 +26,7 @@ _LEAD_MARKUP = re.compile(r"^\s*(?:[#>*+•-]+\s*|\d+[.)]\s+)+")
 _EMPHASIS = re.compile(r"`+|\*+(?=\S)|(?<=\S)\*+|(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)")
 # Things a small model invents: capitalised names inside a sentence, acronyms, numbers.
 _TERM = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][a-zA-Z0-9]*[A-Z0-9][a-zA-Z0-9]*|[A-Z][a-z]{2,}|\d[\d.,%]*)\b")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # DeepSpeed, BatchNorm; not ZeRO or LoRA
 TRAIL_SEP = " > "
 
 STOP = frozenset(
