@@ -33,7 +33,11 @@ TARGETS = {
     "noop_ingest_s": ("<=", 2),
     "search_p50_ms": ("<=", 50),
     "peak_rss_mb": ("<=", 1536),
+    "answer_p50_s": ("<=", 8),
+    "answer_supported_share": (">=", 0.95),
+    "answer_gold_coverage": (">=", 0.5),
 }
+ANSWER_SETS = [ROOT / "tests" / "data" / "dev_answers.jsonl", QUESTIONS]
 
 
 def median_time(fn, runs: int) -> float:
@@ -154,7 +158,6 @@ def bench_answer(coach, questions: list[str]) -> dict:
     from llama_cpp import Llama
 
     from coach.llm import resolve_llm
-    from coach.prompts import ANSWER_PROMPT, number_passages
 
     s = coach.settings
     raw = Llama(str(resolve_llm(s.llm)), n_ctx=s.n_ctx, n_batch=512, n_gpu_layers=s.n_gpu_layers,
@@ -167,17 +170,16 @@ def bench_answer(coach, questions: list[str]) -> dict:
         answer = coach.ask(q)
         first = None
         n = 0
-        for _ in answer:
+        for kind, _ in answer.events():
+            if kind != "token":
+                continue
             n += 1
             if first is None:
                 first = time.perf_counter()
         end = time.perf_counter()
         if not answer.covered or n < 2:
             continue
-        messages = ANSWER_PROMPT.format_messages(
-            passages=number_passages(answer.passages, s.passage_chars), question=q
-        )
-        msgs = [{"role": role[m.type], "content": m.content} for m in messages]
+        msgs = [{"role": role[m.type], "content": m.content} for m in answer.messages]
         t1 = time.perf_counter()
         rfirst = None
         rn = 0
@@ -201,6 +203,20 @@ def bench_answer(coach, questions: list[str]) -> dict:
         "gen_tps_ours": med["tps_ours"], "gen_tps_raw": med["tps_raw"],
         "ttft_ratio": statistics.median(r["ttft_ours"] / r["ttft_raw"] for r in rows),
         "gen_tps_ratio": statistics.median(r["tps_ours"] / r["tps_raw"] for r in rows),
+    }
+
+
+def bench_answer_quality(coach, gold_files: list[Path], limit: int | None) -> dict:
+    """The shown answers on the dev answer sets: supported share, gold coverage, time to the end."""
+    from coach.answer_eval import evaluate_answers
+    from coach.evaluation import load_gold
+
+    items = [item for f in gold_files for item in load_gold(f)][:limit]
+    _, m = evaluate_answers(coach, items)
+    return {
+        "answer_p50_s": m["answer_p50_s"], "answer_first_p50_s": m["first_p50_s"],
+        "answer_supported_share": m["supported_share"], "answer_gold_coverage": m["gold_coverage"],
+        "answer_gold_cited": m["gold_cited"], "answer_questions": m["questions"],
     }
 
 
@@ -262,6 +278,7 @@ def main(argv=None) -> int:
 
         ans = bench_answer(coach, questions[: 2 if args.smoke else 6])
         results.update(ans)
+        results.update(bench_answer_quality(coach, ANSWER_SETS, 3 if args.smoke else None))
         results.update(bench_process(work / "1x" / "ours", 1 if args.smoke else 3))
 
         if not args.smoke:
@@ -302,6 +319,10 @@ def print_table(r: dict) -> None:
         ("gen tok/s ours / raw", f"{r['gen_tps_ours']:.1f} / {r['gen_tps_raw']:.1f}", f"gen_tps_ratio {r['gen_tps_ratio']:.2f}"),
         ("peak_rss_mb", f"{r['peak_rss_mb']:.0f} MB", "load everything and answer"),
         ("cold start search / ask", f"{r['cold_search_s']:.1f} / {r['cold_ask_s']:.1f} s", "whole command"),
+        ("grounded answer p50", f"{r['answer_p50_s']:.2f} s", f"first sentence {r['answer_first_p50_s']:.2f} s, "
+         f"{r['answer_questions']} questions"),
+        ("answer supported / coverage", f"{r['answer_supported_share']:.3f} / {r['answer_gold_coverage']:.3f}",
+         f"gold cited {r['answer_gold_cited']:.3f}"),
     ]
     if "cold_ingest_10x_s" in r:
         rows += [

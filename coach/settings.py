@@ -28,7 +28,10 @@ class Settings(BaseSettings):
         description="Local sentence-transformers folder; default: the packaged all-MiniLM-L6-v2.",
     )
     llm: Optional[Path] = Field(
-        None, description="Local GGUF file; default: the packaged SmolLM2-135M-Instruct Q4_1."
+        None, description="Local GGUF file, or a name from `coach models`; default: the packaged SmolLM2-135M-Instruct Q4_1."
+    )
+    models_dir: Optional[str] = Field(
+        None, description="More folders of GGUF files for `coach models` and `--llm NAME` (joined by ':')."
     )
     n_ctx: int = Field(2048, description="LLM context window in tokens.")
     n_gpu_layers: int = Field(0, description="Layers offloaded to the GPU (-1 = all); needs a GPU build of llama-cpp-python.")

@@ -63,9 +63,13 @@ def clause_ok(words: list[str], core: list[str], around: set[str], common: set[s
     allowed = 1 + (len(set(words)) >= 12)
     if len(missing) > allowed or any(m not in common for m in missing):
         return False
-    said = sorted(core.index(w) for w in rest if w in have)
     head = subject[0] if subject else None
-    return not (said and head in have and core.index(head) > said[len(said) // 2])
+    if head not in have:
+        return True
+    start = core.index(head)
+    # where each word is said: its first place after the subject, else its first place at all
+    said = sorted(next((k for k, w2 in enumerate(core) if w2 == w and k > start), core.index(w)) for w in rest if w in have)
+    return not (said and start > said[len(said) // 2])
 
 
 _CLAUSE = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+")

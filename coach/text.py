@@ -50,16 +50,21 @@ def strip_citations(text: str) -> str:
     return " ".join(CITE.sub("", text).split())
 
 
-def stems(text: str) -> set[str]:
-    """Content words cut to 5 letters, a crude stem; CamelCase names count as their parts."""
-    words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", text).lower())
-    return {w[:5] for w in words if w not in STOP and len(w) > 1}
+def _stem(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]  # GPUs ~ GPU
+    return word[:5]
 
 
 def stem_list(text: str) -> list[str]:
-    """Like `stems`, in order of appearance and with repeats: ['lora', 'freez', ...]."""
+    """Content words cut to 5 letters (a crude stem), in order, with repeats; CamelCase names
+    count as their parts: 'BatchNorm normalizes GPUs' -> ['batch', 'norm', 'norma', 'gpu']."""
     words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", text).lower())
-    return [w[:5] for w in words if w not in STOP and len(w) > 1]
+    return [_stem(w) for w in words if w not in STOP and len(w) > 1]
+
+
+def stems(text: str) -> set[str]:
+    return set(stem_list(text))
 
 
 def is_question(line: str) -> bool:

@@ -51,7 +51,9 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
         draft = " ".join(_render_sentence(s) for s in answer.draft_sentences) or "(empty)"
         summary = f"Model's draft ({judged - kept} of {judged} sentences not in your notes)"
     else:
-        draft, summary = html.escape(draft_tokens), "Model's draft (writing…)"
+        summary = (f"Model's draft (writing… {len(draft_tokens.split())} words, "
+                   f"{len(answer.draft_so_far)} sentence(s) checked)")
+        draft = html.escape(draft_tokens)
     return f"<div class='grounded'>{body}</div>\n\n<details class='draft'><summary>{summary}</summary>{draft}</details>"
 
 

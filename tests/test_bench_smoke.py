@@ -18,8 +18,10 @@ def test_bench_smoke_writes_every_key(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads(out.read_text())
     for key in ["gen_tps_ratio", "ttft_ratio", "ingest_speedup_vs_naive", "noop_ingest_s", "search_p50_ms",
-                "search_p95_ms", "peak_rss_mb", "embed_ratio", "one_changed_file_s", "cold_search_s", "cold_ask_s"]:
+                "search_p95_ms", "peak_rss_mb", "embed_ratio", "one_changed_file_s", "cold_search_s", "cold_ask_s",
+                "answer_p50_s", "answer_supported_share", "answer_gold_coverage"]:
         assert isinstance(r[key], (int, float)) and r[key] > 0, key
     assert set(r["targets"]) == {"gen_tps_ratio", "ttft_ratio", "ingest_speedup_vs_naive", "noop_ingest_s",
-                                 "search_p50_ms", "peak_rss_mb"}
+                                 "search_p50_ms", "peak_rss_mb", "answer_p50_s", "answer_supported_share",
+                                 "answer_gold_coverage"}
     assert "ingest_speedup_vs_naive" in proc.stdout  # the table is printed

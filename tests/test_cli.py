@@ -27,10 +27,32 @@ def test_ask_offline_streams_cited_answer(shared_index):
     assert data["standalone_query"] == "explain LoRA to me"
     assert data["sources"] and all({"source", "heading"} <= set(s) for s in data["sources"])
     assert data["answer"] and all(c["n"] <= len(data["sources"]) for c in data["citations"])
+    assert data["citations"] and "⚠" not in data["answer"]
+    assert all(s["supported"] and s["citations"] for s in data["sentences"])
+    assert data["draft"]["raw"] and {"text", "sentences"} <= set(data["draft"])
 
-    text = run_cli("ask", "explain LoRA to me", "--index", shared_index, prefix=prefix, check=True).stdout
-    assert "Sources:" in text and "From your notes:" in text
+    text = run_cli("ask", "explain LoRA to me", "--index", shared_index, "--draft", prefix=prefix, check=True).stdout
+    answer_part, _, rest = text.partition("Model's draft")
+    assert "⚠" not in answer_part and "[1]" in answer_part
+    assert rest and "Sources:" in rest
     assert "[1] 003_8b1fafab6b5431bf.txt" in text or "[1] 004_c435e3b4ff183602.txt" in text
+
+
+def test_eval_answers_scores_grounded_answers(shared_index, tmp_path):
+    from conftest import ROOT
+
+    gold = tmp_path / "few.jsonl"
+    lines = (ROOT / "tests" / "data" / "dev_answers.jsonl").read_text().splitlines()
+    gold.write_text("\n".join(lines[:4] + lines[-2:]) + "\n")  # four questions and two follow-ups
+    proc = run_cli("eval", "--answers", gold, "--index", shared_index, "--json", check=True)
+    data = json.loads(proc.stdout)
+    m = data["summary"]
+    assert m["questions"] == 6 and len(data["questions"]) == 6
+    assert m["supported_share"] >= 0.95 and m["supported_per_answer"] >= 2
+    assert m["gold_cited"] >= 0.8 and m["gold_coverage"] >= 0.5
+    follow = data["questions"][-1]
+    assert follow["standalone_query"] == "what problems does deepspeed zero solve?"
+    assert_one_line_error(run_cli("eval", "--index", shared_index), "--answers")
 
 
 def test_errors_are_one_line_with_the_fix(tmp_path, shared_index):

@@ -125,6 +125,15 @@ def test_chat_streams_cites_and_follows_up(server, browser):
     passage = page.locator(f"#sources #src-{n}")
     assert passage.is_visible()
     assert "ZeRO" in page.locator("#sources").inner_text()
+    # the answer leads with what the notes say: nothing flagged in it, the draft collapsed below
+    reply = page.locator(BOT).last
+    assert reply.locator(".grounded").count() == 1
+    assert reply.locator(".grounded .unsupported").count() == 0
+    assert reply.locator(".grounded a.cite").count() >= 1
+    draft = reply.locator("details.draft")
+    assert draft.count() == 1 and not draft.evaluate("d => d.open")
+    draft.locator("summary").click()
+    assert draft.evaluate("d => d.open") and "Model's draft" in draft.inner_text()
     assert page.locator("#standalone-query").inner_text() == "what does deepspeed zero solve?"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat_with_sources.png"), full_page=True)
@@ -159,6 +168,7 @@ def test_api_endpoint_binding_and_four_users(server):
     client = Client(server["url"], verbose=False)
     result = client.predict("what does deepspeed zero solve?", api_name="/ask")
     assert set(result) == {"answer", "citations"} and result["answer"]
+    assert result["citations"] and "⚠" not in result["answer"]
     assert all({"n", "source", "heading"} <= set(c) for c in result["citations"])
 
     listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
