@@ -109,24 +109,21 @@ def evaluate(
     as_json: bool = JsonOpt,
 ):
     """Score retrieval (Recall@1, Recall@5, MRR@10) or, with --answers, the answers themselves."""
-    from coach.evaluation import first_rank, load_gold, metrics
+    from coach.evaluation import evaluate_retrieval, load_gold
 
     if (file is None) == (answers is None):
         raise UsageError("Give a gold FILE (retrieval) or --answers FILE (answers), one of them — see `coach eval --help`.")
     if answers is not None:
         _evaluate_answers(load_gold(answers), _coach(index, llm), as_json)
         return
-    gold = load_gold(file)
-    coach = _coach(index)
-    ranks = []
-    for item in gold:
-        hits = [h.as_dict() for h in coach.search(item["question"], max(k, 10))]
-        ranks.append(first_rank(hits, item["gold"]))
-    m = metrics(ranks)
+    rows, m = evaluate_retrieval(_coach(index), load_gold(file), k)
+    m["misses"] = [r["id"] for r in rows if r["rank"] != 1]
     if as_json:
-        m["misses"] = [g.get("id", g["question"]) for g, r in zip(gold, ranks) if r != 1]
-        typer.echo(json.dumps(m))
+        typer.echo(json.dumps({**m, "queries": rows}, ensure_ascii=False))
         return
+    for r in rows:
+        if r["rank"] != 1:
+            typer.echo(f"{r['id']:>6}  rank {r['rank'] or '>10'}  [{r['query']}]")
     typer.echo(f"{m['questions']} questions  R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
 
 

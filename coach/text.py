@@ -33,7 +33,9 @@ STOP = frozenset(
     "a an the and or but of to in on for with by as at from is are was were be been being it its this that "
     "these those there their they them which who what when where why how can could would should will may "
     "might do does did has have had not no so such than then also very more most into over about your you "
-    "i we our us he she his her my me each just".split()
+    "i we our us he she his her my me each just "
+    # connectives carry no fact of their own: "because of memory" says what "memory" says
+    "because due since therefore thus hence however only well both either like via etc eg ie".split()
 )
 
 

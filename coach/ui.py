@@ -26,7 +26,12 @@ CSS = """
 .composing { color: #888; }
 """
 
-def _render_sentence(s) -> str:
+def _render_sentence(s, answer: Answer | None = None) -> str:
+    unit = answer.checker.units[s.unit] if answer is not None and s.origin == "notes" and s.unit is not None else None
+    if unit is not None and unit.kind == "list":  # a label with its bullets reads as a list
+        items = "".join(f"<li>{html.escape(i)}</li>" for i in unit.items)
+        cites = "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in s.citations)
+        return f"<b>{html.escape(unit.label)}</b>{cites}<ul>{items}</ul>"
     body = html.escape(strip_citations(s.text))
     if s.trivial:
         return body
@@ -43,7 +48,7 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
         return f"**{html.escape(answer.text)}**"
     done = draft_tokens is None
     shown = answer.sentences if done else answer.shown_so_far
-    body = " ".join(_render_sentence(s) for s in shown)
+    body = " ".join(_render_sentence(s, answer) for s in shown)
     if not done:
         body += " <em class='composing'>composing from your notes…</em>"
     if done:
