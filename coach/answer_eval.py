@@ -91,9 +91,9 @@ def evaluate_one(coach, item: dict) -> dict:
     gold_passages = [p for p in answer.passages if passage_answers(p, gold)]
     cov = 0.0
     if gold_passages:
-        qvec = coach.embedder.encode([answer.standalone_query])[0]
-        lines, vecs = _key_lines(gold_passages[0], qvec, coach.embedder)
-        cov = coverage([s.text for s in shown], lines, vecs, coach.embedder)
+        qvec = coach.base_embedder.encode([answer.standalone_query])[0]
+        lines, vecs = _key_lines(gold_passages[0], qvec, coach.base_embedder)
+        cov = coverage([s.text for s in shown], lines, vecs, coach.base_embedder)
     kept, judged = answer.model_kept
     return {
         **row,

@@ -14,7 +14,8 @@ from typing import Iterator
 
 from coach import index as index_store
 from coach.answer import Answer
-from coach.embedding import Embedder, embed_model_id
+from coach.adapt import adapted_path
+from coach.embedding import Embedder, embed_model_id, resolve_embed_model
 from coach.followup import rewrite
 from coach.ingest import IngestReport, ingest
 from coach.compose import pick_units
@@ -36,8 +37,19 @@ class Coach:
 
     # --- components, loaded on first use -------------------------------------------------
     @cached_property
-    def embedder(self) -> Embedder:
+    def base_embedder(self) -> Embedder:
+        """The configured embedding model, as it came: it compares sentences with sentences
+        (support check, composer, grading), which adaptation does not train for."""
         return Embedder(self.settings.embed_model)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The model the index was embedded with: adapted to these notes when ingest made one."""
+        manifest = index_store.read_manifest(self.settings.index) or {}
+        entry = manifest.get("adapted")
+        if entry and self.settings.adapt_embedder:
+            return Embedder(str(adapted_path(self.settings.index, entry)))
+        return self.base_embedder
 
     @cached_property
     def index(self) -> index_store.Index:
@@ -64,7 +76,7 @@ class Coach:
         return common_stems([c["text"] for c in self.index.chunks])
 
     def reload_index(self) -> None:
-        for name in ("index", "searcher", "drill", "common_stems"):
+        for name in ("index", "searcher", "drill", "common_stems", "embedder"):
             self.__dict__.pop(name, None)
 
     # --- ingest --------------------------------------------------------------------------
@@ -72,23 +84,25 @@ class Coach:
         report = ingest(
             paths or [self.settings.corpus],
             self.settings.index,
-            embedder_factory=lambda: self.embedder,
+            embedder_factory=lambda: self.base_embedder,
             model_id=self._model_id(),
             rebuild=rebuild,
             progress=progress,
+            adapt_base=resolve_embed_model(self.settings.embed_model) if self.settings.adapt_embedder else None,
         )
         self.reload_index()
         return report
 
     def _model_id(self) -> str:
-        if "embedder" in self.__dict__:
-            return self.embedder.model_id
+        if "base_embedder" in self.__dict__:
+            return self.base_embedder.model_id
         return embed_model_id(self.settings.embed_model)
 
     def index_is_stale(self) -> bool:
         """True when the corpus has files the index has not seen, or the model changed."""
         manifest = index_store.read_manifest(self.settings.index)
-        return manifest is None or manifest.get("embed_model") != self._model_id()
+        return (manifest is None or manifest.get("embed_model") != self._model_id()
+                or bool(manifest.get("adapt")) != self.settings.adapt_embedder)
 
     def suggested_questions(self, n: int = 6) -> list[str]:
         """Short questions from the notes themselves, taken in turn from each file."""
@@ -143,7 +157,7 @@ class Coach:
         if not covered:
             return Answer(question, query, hits, [], None)
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
-        checker = SupportChecker(passages, self.embedder, self.settings.support_threshold, self.common_stems)
+        checker = SupportChecker(passages, self.base_embedder, self.settings.support_threshold, self.common_stems)
         picks = pick_units(query, checker, checker.encode([query])[0])
         notes = number_notes([(checker.heading_of(i), checker.owner[i], checker.units[i].text) for i in picks])
         messages = ANSWER_PROMPT.format_messages(notes=notes, question=trim(question, MAX_QUESTION_CHARS))

@@ -43,7 +43,7 @@ class Drill:
         q = self.questions.get(question_id)
         if q is None:
             raise UsageError(f"No question {question_id} — run `coach drill list` for the ids.")
-        g = grade(text, q.reference, self.coach.embedder)
+        g = grade(text, q.reference, self.coach.base_embedder)
         due = self.store.review(q.id, g.score, rating_for(g.score), text)
         return {
             "id": q.id,
@@ -62,7 +62,7 @@ class Drill:
         others = [o for o in self.questions.values() if o.source == q.source and o.id != q.id]
         if not others:
             return ""
-        vecs = self.coach.embedder.encode([q.question] + [o.question for o in others])
+        vecs = self.coach.base_embedder.encode([q.question] + [o.question for o in others])
         return others[int(np.argmax(vecs[1:] @ vecs[0]))].question
 
     def stats(self) -> dict:
@@ -92,8 +92,8 @@ def talking_points(coach, topic: str, limit: int = 8) -> dict:
                 where.append(c)
     if not lines:
         return {"topic": topic, "points": []}
-    vecs = coach.embedder.encode([topic] + lines)
-    heads = coach.embedder.encode([c["heading"] for c in sections])
+    vecs = coach.base_embedder.encode([topic] + lines)
+    heads = coach.base_embedder.encode([c["heading"] for c in sections])
     head_sim = dict(zip((c["id"] for c in sections), heads @ vecs[0]))
     # a point is a substantive line in a section about the topic
     sims = 0.5 * (vecs[1:] @ vecs[0]) + 0.5 * np.array([head_sim[c["id"]] for c in where])

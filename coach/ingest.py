@@ -44,6 +44,7 @@ class IngestReport:
     unchanged: int = 0
     skipped: int = 0
     chunks: int = 0
+    adapted: bool = False  # the embedder was fine-tuned on these notes in this run
     seconds: float = 0.0
     skipped_files: list[dict] = field(default_factory=list)
 
@@ -78,11 +79,13 @@ def ingest(
     model_id: str,
     rebuild: bool = False,
     progress: bool = True,
+    adapt_base: Path | None = None,
 ) -> IngestReport:
     """Bring the index at index_dir up to date with the notes under `paths`.
 
     `embedder_factory` is only called when something must be embedded, so a run with no
-    change never loads the model.
+    change never loads the model. With `adapt_base` (the base model's folder), a change of the
+    notes also fine-tunes that model on them (`coach.adapt`) and re-embeds every chunk with it.
     """
     start = time.perf_counter()
     report = IngestReport()
@@ -94,7 +97,9 @@ def ingest(
         except IndexCorrupt:
             old_manifest = None  # unreadable: rebuild from the notes, the old files stay until replaced
     if old_manifest and (
-        old_manifest.get("embed_model") != model_id or old_manifest.get("format") != index_store.FORMAT
+        old_manifest.get("embed_model") != model_id
+        or old_manifest.get("format") != index_store.FORMAT
+        or bool(old_manifest.get("adapt")) != (adapt_base is not None)
     ):
         old_manifest = None  # another embedding model: every vector must be recomputed
     old_files = old_manifest["files"] if old_manifest else {}
@@ -162,6 +167,16 @@ def ingest(
     report.skipped = len(skipped)
     report.skipped_files = skipped
 
+    adapted = None
+    if adapt_base is not None and (chunks or new_chunks):
+        from coach.adapt import adapt
+        from coach.embedding import Embedder
+
+        adapted = adapt(index_dir, adapt_base, chunks + new_chunks, progress)
+        if adapted is not None:  # a new model: every chunk is embedded again with it
+            report.adapted = True
+            new_chunks, chunks, vectors, owners = chunks + new_chunks, [], [], []
+            embedder_factory = lambda: Embedder(str(index_dir / adapted["path"]))  # noqa: E731
     if new_chunks:
         texts, text_owner = [], []
         for i, chunk in enumerate(new_chunks):
@@ -191,8 +206,14 @@ def ingest(
         "roots": [str(p.resolve()) for p in paths],
         "files": files,
         "skipped": skipped,
+        "adapt": adapt_base is not None,
+        "adapted": adapted,
     }
     index_store.save(index_dir, idx, manifest)
+    if adapt_base is not None or old_manifest is None:
+        from coach.adapt import remove_unused
+
+        remove_unused(index_dir, adapted["path"] if adapted else None)
     report.chunks = len(idx.chunks)
     report.seconds = time.perf_counter() - start
     return report

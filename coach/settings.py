@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         None,
         description="Local sentence-transformers folder; default: the packaged all-MiniLM-L6-v2.",
     )
+    adapt_embedder: bool = Field(
+        True, description="Fine-tune the embedding model on your notes' own questions at ingest (about a minute)."
+    )
     llm: Optional[Path] = Field(
         None, description="Local GGUF file, or a name from `coach models`; default: the packaged SmolLM2-135M-Instruct Q4_1."
     )

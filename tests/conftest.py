@@ -64,7 +64,7 @@ def coach(shared_index, embedder):
     from coach.settings import Settings
 
     c = Coach(Settings(index=shared_index, corpus=SHARED_CORPUS))
-    c.__dict__["embedder"] = embedder
+    c.__dict__["embedder"] = c.__dict__["base_embedder"] = embedder
     return c
 
 

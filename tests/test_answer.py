@@ -100,7 +100,7 @@ def test_deepspeed_answer_is_cited_and_says_what_the_notes_say(coach):
 
 def test_unrelated_question_is_not_covered_and_runs_no_model(shared_index, embedder):
     fresh = Coach(Settings(index=shared_index))
-    fresh.__dict__["embedder"] = embedder
+    fresh.__dict__["embedder"] = fresh.__dict__["base_embedder"] = embedder
     answer = fresh.ask("how do I bake sourdough bread at home")
     assert not answer.covered and answer.text == NOT_COVERED
     assert list(answer) == []

@@ -84,7 +84,8 @@ def test_ingest_json_summary_and_noop(tmp_path):
     (notes / "a.md").write_text("# LoRA\nLow-rank adapters.\n")
     (notes / "b.bin.txt").write_bytes(b"\x00\x01\x02")
     first = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
-    assert set(first) == {"files", "added", "changed", "removed", "unchanged", "skipped", "chunks", "seconds"}
+    assert set(first) == {"files", "added", "changed", "removed", "unchanged", "skipped", "chunks", "adapted",
+                          "seconds"}
     assert (first["files"], first["added"], first["skipped"], first["chunks"]) == (2, 1, 1, 1)
     again = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
     assert (again["added"], again["unchanged"], again["skipped"]) == (0, 1, 1)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def drill_coach(shared_index, embedder, tmp_path):
     c = Coach(Settings(index=shared_index, home=tmp_path / "home"))
-    c.__dict__["embedder"] = embedder
+    c.__dict__["embedder"] = c.__dict__["base_embedder"] = embedder
     return c
 
 

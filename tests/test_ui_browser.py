@@ -48,7 +48,9 @@ def server(tmp_path_factory, shared_index):
     proc = subprocess.Popen(
         [sys.executable, "-m", "coach.cli", "ui", "--port", str(port), "--index", str(index), "--corpus", str(corpus)],
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-        env={**os.environ, "COACH_HOME": str(base / "home")},  # never the user's own practice history
+        # never the user's own practice history; the shared index was built without adapting the
+        # embedder (tests/test_adapt.py covers that), so the app must not rebuild it on start
+        env={**os.environ, "COACH_HOME": str(base / "home"), "COACH_ADAPT_EMBEDDER": "false"},
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180
