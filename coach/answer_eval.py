@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from coach.evaluation import answers as passage_answers
-from coach.evaluation import standalone
+from coach.evaluation import history_of
 from coach.text import stems
 from coach.units import note_units
 
@@ -58,8 +58,7 @@ def coverage(shown: list[str], key_lines: list[str], key_vecs: np.ndarray, embed
 
 
 def evaluate_one(coach, item: dict) -> dict:
-    history = [standalone(coach, {"question": q, "history": item["history"][:i]})
-               for i, q in enumerate(item.get("history", []))]
+    history = history_of(coach, item)
     t0 = time.perf_counter()
     answer = coach.ask(item["question"], history)
     first = None

@@ -21,12 +21,13 @@ from coach.ingest import IngestReport, ingest
 from coach.compose import pick_units
 from coach.llm import load_chat_model, resolve_llm
 from coach.prompts import ANSWER_PROMPT, MAX_QUESTION_CHARS, number_notes, trim
-from coach.retrieval import Hit, HybridSearcher
+from coach.retrieval import Hit, HybridSearcher, fuse_hits
 from coach.settings import Settings
 from coach.support import SupportChecker, common_stems
 
 
-ABANDONED_S = 10.0  # a stream nobody reads for this long gives the model back
+ABANDONED_S = 10.0
+FOLLOW_UP_WEIGHT = 0.75  # the standalone query's share when fused with the question alone  # a stream nobody reads for this long gives the model back
 
 
 class Coach:
@@ -143,6 +144,16 @@ class Coach:
     def standalone_query(self, question: str, history: list[str] | None = None) -> str:
         return rewrite(question, history or [])
 
+    def retrieve(self, question: str, history: list[str] | None = None, k: int | None = None) -> tuple[str, list[Hit]]:
+        """(standalone query, hits). A follow-up is searched as its standalone query and as the
+        question alone, fused, so a topic carried over from the conversation does not drown
+        what the question itself asks."""
+        k = k or self.settings.top_k
+        query = self.standalone_query(question, history)
+        if query == question.strip():
+            return query, self.search(query, k)
+        return query, fuse_hits(self.search(query, 2 * k), self.search(question, 2 * k), FOLLOW_UP_WEIGHT)[:k]
+
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Retrieve, pick what the notes say, and stream an answer grounded in it.
 
@@ -151,8 +162,7 @@ class Coach:
         notes don't cover it and the nearest passages are shown.
         """
         resolve_llm(self.settings.llm, self.settings.models_dir)  # a missing model file fails now, not after retrieval
-        query = self.standalone_query(question, history)
-        hits = self.search(query, self.settings.top_k)
+        query, hits = self.retrieve(question, history)
         covered = bool(hits) and max(h.similarity for h in hits) >= self.settings.min_relevance
         if not covered:
             return Answer(question, query, hits, [], None)

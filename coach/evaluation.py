@@ -54,20 +54,20 @@ def first_rank(hits: list[dict], gold: list[dict]) -> int | None:
     return None
 
 
-def standalone(coach, item: dict) -> str:
-    """The query searched for a gold item: a follow-up (`history`) is resolved as a chat would."""
+def history_of(coach, item: dict) -> list[str]:
+    """The standalone queries of a gold item's earlier turns, as a chat would have them."""
     history: list[str] = []
     for earlier in item.get("history", []):
         history.append(coach.standalone_query(earlier, history))
-    return coach.standalone_query(item["question"], history)
+    return history
 
 
 def evaluate_retrieval(coach, gold: list[dict], k: int = 10) -> tuple[list[dict], dict]:
     """Per item: id, the standalone query and the rank of the first answering passage; and the metrics."""
     rows = []
     for item in gold:
-        query = standalone(coach, item)
-        hits = [h.as_dict() for h in coach.search(query, max(k, 10))]
+        query, found = coach.retrieve(item["question"], history_of(coach, item), max(k, 10))
+        hits = [h.as_dict() for h in found]
         rows.append({"id": item.get("id", item["question"]), "query": query, "rank": first_rank(hits, item["gold"])})
     return rows, metrics([r["rank"] for r in rows])
 

@@ -26,7 +26,6 @@ from coach.index import Index
 
 DENSE_DEPTH = 100  # vector rows looked at per query
 BM25_DEPTH = 50
-BM25_NORM = "minmax"
 DENSE_WEIGHT = 0.7  # measured flat from 0.65 to 0.8 on the dev set and paraphrased probes
 # Words that say what to do with a topic, not what the topic is ("explain LoRA to me").
 INSTRUCTION_WORDS = (
@@ -80,12 +79,6 @@ class HybridSearcher:
         )
         self.bm25.index(tokens, show_progress=False)
         self.vocab = tokens.vocab
-        # document frequency -> Lucene idf, the weight a word's exact match carries
-        df = np.zeros(len(self.vocab), dtype=np.float64)
-        for doc in tokens.ids:
-            df[np.unique(np.asarray(doc, dtype=np.int64))] += 1
-        n = max(len(tokens.ids), 1)
-        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def _dense(self, query_vec: np.ndarray) -> dict[int, float]:
         """chunk position -> best cosine similarity among its vectors, for the closest rows."""
@@ -100,36 +93,40 @@ class HybridSearcher:
                 best[owner] = float(sim)  # rows come best first: the first is the max
         return best
 
-    def _bm25(self, query: str) -> tuple[dict[int, float], float]:
-        """chunk position -> BM25 score, for the best-scoring chunks with any query word; and the
-        score of a chunk holding each query word once at average length (the sum of their idf)."""
+    def _bm25(self, query: str) -> dict[int, float]:
+        """chunk position -> BM25 score, for the best-scoring chunks with any query word."""
         words = bm25s.tokenize([query], stopwords=STOPWORDS, return_ids=False, show_progress=False)[0]
         ids = [self.vocab[w] for w in words if w in self.vocab]
         if not ids:
-            return {}, 0.0
+            return {}
         scores = self.bm25.get_scores(ids)
         top = np.argsort(-scores)[:BM25_DEPTH]
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}, float(self.idf[list(set(ids))].sum())
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         query_vec = self.embedder.encode([query])[0]
         dense = self._dense(query_vec)
-        keyword, full_match = self._bm25(query)
+        keyword = self._bm25(query)
         missing = [p for p in keyword if p not in dense]
         if missing:  # keyword-only candidates: their exact similarity, for fusion and display
             rows, which = self.index.vectors_of(missing)
             for row_sim, i in zip(rows @ query_vec, which):
                 dense[missing[i]] = max(dense.get(missing[i], -1.0), float(row_sim))
-        d = relative_scores(dense)
-        if BM25_NORM == "idf" and full_match > 0:
-            # absolute: a chunk matching the query's rare words scores near 1, one sharing a common
-            # word stays low, however the other candidates do (min-max would lift it to 1)
-            b = {p: min(1.0, v / full_match) for p, v in keyword.items()}
-        else:
-            b = relative_scores(keyword)
+        d, b = relative_scores(dense), relative_scores(keyword)
         w = self.dense_weight
         fused = sorted(((w * d[p] + (1 - w) * b.get(p, 0.0), p) for p in dense), reverse=True)[:k]
         return [Hit(self.index.chunks[p], score, dense[p]) for score, p in fused]
+
+
+def fuse_hits(first: list[Hit], second: list[Hit], weight: float) -> list[Hit]:
+    """Two result lists as one: weight * score in `first` + (1 - weight) * score in `second`."""
+    by_id: dict[str, list] = {}
+    for hits, w in ((first, weight), (second, 1 - weight)):
+        for h in hits:
+            entry = by_id.setdefault(h.chunk["id"], [h, 0.0])
+            entry[1] += w * h.score
+    ranked = sorted(by_id.values(), key=lambda e: -e[1])
+    return [Hit(h.chunk, score, h.similarity) for h, score in ranked]
 
 
 class NotesRetriever(BaseRetriever):

@@ -58,6 +58,29 @@ def shared_index(shared_ingest) -> Path:
 
 
 @pytest.fixture(scope="session")
+def adapted_index(tmp_path_factory, embedder) -> Path:
+    """../shared/corpus ingested with the embedder adapted to it, as `coach ingest` does (about a minute)."""
+    from coach.embedding import resolve_embed_model
+    from coach.ingest import ingest
+
+    index_dir = tmp_path_factory.mktemp("adapted-index") / "index"
+    ingest([SHARED_CORPUS], index_dir, lambda: embedder, embedder.model_id, progress=False,
+           adapt_base=resolve_embed_model(None))
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def adapted_coach(adapted_index, embedder):
+    """A Coach as a user has it after `coach ingest`: the adapted model searches."""
+    from coach.app import Coach
+    from coach.settings import Settings
+
+    c = Coach(Settings(index=adapted_index, corpus=SHARED_CORPUS))
+    c.__dict__["base_embedder"] = embedder
+    return c
+
+
+@pytest.fixture(scope="session")
 def coach(shared_index, embedder):
     """A Coach over the shared index, sharing the session's embedder; the LLM loads on first ask."""
     from coach.app import Coach

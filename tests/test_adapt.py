@@ -49,21 +49,11 @@ def test_adapted_model_is_saved_checked_used_and_can_be_turned_off(tmp_path):
     assert manifest_of(index)["adapted"] is None and not list(index.glob("adapted-*"))
 
 
-def test_adaptation_helps_on_questions_not_in_the_notes(tmp_path, shared_index, embedder):
+def test_adaptation_helps_on_questions_not_in_the_notes(coach, adapted_coach, embedder):
     """Measured against the base index built from the same notes, on both dev sets."""
-    from coach.app import Coach
-    from coach.embedding import resolve_embed_model
     from coach.evaluation import evaluate_retrieval, load_gold
-    from coach.ingest import ingest
-    from coach.settings import Settings
 
-    adapted_index = tmp_path / "adapted"
-    ingest([SHARED_CORPUS], adapted_index, lambda: embedder, embedder.model_id, progress=False,
-           adapt_base=resolve_embed_model(None))
-    base = Coach(Settings(index=shared_index))
-    base.__dict__["embedder"] = base.__dict__["base_embedder"] = embedder
-    adapted = Coach(Settings(index=adapted_index))
-    adapted.__dict__["base_embedder"] = embedder
+    base, adapted = coach, adapted_coach
     assert adapted.embedder is not embedder  # the adapted model is what searches
     for gold, name in ((USER_QUESTIONS, "user"), (DEV_QUESTIONS, "dev")):
         items = load_gold(gold)

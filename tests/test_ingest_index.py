@@ -41,7 +41,7 @@ def test_cold_then_noop_then_change_then_remove(tmp_path, corpus_copy, embedder,
     noop = ingest([corpus_copy], idx, no_model, embedder.model_id, progress=False)
     assert noop.summary() | {"seconds": 0} == {
         "files": 5, "added": 0, "changed": 0, "removed": 0, "unchanged": 5, "skipped": 0,
-        "chunks": cold.chunks, "seconds": 0,
+        "chunks": cold.chunks, "adapted": False, "seconds": 0,
     }
     assert noop.seconds < cold.seconds / 10
 
