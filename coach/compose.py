@@ -12,10 +12,8 @@ a supported model sentence that says something new is kept with its citation; an
 clearly paraphrasing one of the picked units) or dropped; then every picked unit that no kept
 sentence already conveys is added. So whatever the model, every sentence shown is in the notes.
 
->>> intent_of("adam vs sgd")
-'compare'
->>> intent_of("how should I measure whether retrieval works?")
-'evaluate'
+>>> is_comparison("adam vs sgd"), is_comparison("how should I measure whether retrieval works?")
+(True, False)
 >>> compare_sides("what is the difference between LoRA and QLoRA?")
 ['LoRA', 'QLoRA']
 """
@@ -40,21 +38,11 @@ CONVEYED_SIM = 0.8  # a kept sentence this close to a unit already says it
 REPEAT_SIM = 0.85  # a supported model sentence this close to a shown one says it again
 MAX_SENTENCES = 7
 
-_INTENTS = [
-    ("compare", re.compile(r"\b(vs\.?|versus|differen\w*|compare\w*|better than)\b", re.I)),
-    ("evaluate", re.compile(r"\b(evaluat\w*|measur\w*|metric\w*|test(ed|ing)? whether|know (if|whether))\b", re.I)),
-    ("story", re.compile(r"\b(tell me about a time|a time when|story|hardest|challenge|disagree\w*|conflict|mistake)\b", re.I)),
-    ("why", re.compile(r"^\s*why\b", re.I)),
-    ("how", re.compile(r"^\s*(how|ways|steps)\b", re.I)),
-    ("define", re.compile(r"^\s*(what\s+(is|are|'s)|explain|define|describe)\b", re.I)),
-]
+_COMPARE = re.compile(r"\b(vs\.?|versus|differen\w*|compare\w*|better than)\b", re.I)
 
 
-def intent_of(question: str) -> str:
-    for name, pattern in _INTENTS:
-        if pattern.search(question):
-            return name
-    return "other"
+def is_comparison(question: str) -> bool:
+    return bool(_COMPARE.search(question))
 
 
 def compare_sides(question: str) -> list[str]:
@@ -90,7 +78,7 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
         first, second = (checker.passages[n - 1].get("score", 0.0) for n in ranked[:2])
         if second >= first - CLOSE_SCORE:
             chosen = chosen[: MAX_UNITS - SECOND_UNITS] + _mmr(by_passage[ranked[1]], rel, checker.vectors, SECOND_UNITS)
-    if intent_of(query) == "compare":
+    if is_comparison(query):
         chosen = _cover_sides(query, chosen, answers, rel, checker)
     chosen = _fit(chosen, checker)
     return sorted(chosen, key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
