@@ -8,9 +8,10 @@ second passage adds its best units when retrieval scored it nearly as high as th
 "X vs Y" each side gets its unit.
 
 `Merger` folds a model's checked draft into the answer: the first picked unit opens it at once;
-a supported model sentence that says something new is kept with its citation; an unsupported one is replaced by the note unit it was paraphrasing (when it was
-clearly paraphrasing one of the picked units) or dropped; then every picked unit that no kept
-sentence already conveys is added. So whatever the model, every sentence shown is in the notes.
+a supported model sentence that says something new is kept with its citation; an unsupported
+one is replaced by the picked unit it was clearly paraphrasing, or dropped; then every picked
+unit that nothing shown conveys yet is added. Whatever the model, every sentence shown is in
+the notes.
 
 >>> is_comparison("adam vs sgd"), is_comparison("how should I measure whether retrieval works?")
 (True, False)

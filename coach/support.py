@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coach.text import last_heading, novel_terms, stem_list, stems, strip_citations, strip_markup, trail
+from coach.text import last_heading, novel_terms, split_sentences, stem_list, stems, strip_citations, strip_markup, trail
 from coach.units import Unit, note_units
 
 SUBJECT_WORDS = 2  # the first content words of a sentence stand for its subject
@@ -138,10 +138,28 @@ class SupportChecker:
                 self.around.append(stems(f"{prev} {heading}"))
                 self.window_texts.append(strip_markup(f"{unit.text} {prev} {heading}"))
                 prev = unit.text
-        self.vectors = embedder.encode([u.text for u in self.units]) if self.units else None
+        # Probes: each unit, and each sentence of a list's items, so that a sentence that says one
+        # bullet of a long list is compared with that bullet, not with the whole list.
+        texts = [u.text for u in self.units]
+        probe_unit = list(range(len(self.units)))
+        for i, u in enumerate(self.units):
+            for item in u.items:
+                for part in split_sentences(item):
+                    texts.append(part)
+                    probe_unit.append(i)
+        vectors = embedder.encode(texts) if texts else None
+        self.vectors = vectors[: len(self.units)] if vectors is not None else None
+        self._probes = vectors
+        self._probe_unit = np.asarray(probe_unit, dtype=np.int64)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.embedder.encode(texts)
+
+    def unit_similarity(self, vec: np.ndarray) -> np.ndarray:
+        """Per unit: the best similarity of `vec` to the unit or to one of its bullets."""
+        sims = np.full(len(self.units), -1.0, dtype=np.float32)
+        np.maximum.at(sims, self._probe_unit, self._probes @ vec)
+        return sims
 
     def check(self, sentence: str) -> Sentence:
         plain = strip_markup(strip_citations(sentence))
@@ -153,14 +171,14 @@ class SupportChecker:
         parts = clauses(plain)
         vectors = self.encode([plain] + ([t for t, _ in parts] if len(parts) > 1 else []))
         vec = vectors[0]
-        whole = self.vectors @ vec
+        whole = self.unit_similarity(vec)
         found = self._support(stem_list(plain), whole, plain)
         if found is not None:
             return Sentence(sentence, True, [self.owner[found]], float(whole[found]), unit=found, vector=vec)
         cited: list[int] = []
         first = None
         for k, (_, words) in enumerate(parts if len(parts) > 1 else []):
-            found = self._support(words, np.maximum(whole, self.vectors @ vectors[k + 1]), plain)
+            found = self._support(words, np.maximum(whole, self.unit_similarity(vectors[k + 1])), plain)
             if found is None:
                 break
             first = found if first is None else first
