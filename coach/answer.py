@@ -106,7 +106,7 @@ class Answer:
     def sentences(self) -> list[Sentence]:
         """The shown answer: every sentence supported and cited."""
         self._finish()
-        return list(self._merger.shown) if self._merger else []
+        return self.shown_so_far
 
     @property
     def draft_sentences(self) -> list[Sentence]:

@@ -41,9 +41,7 @@ def _key_lines(passage: dict, question_vec: np.ndarray, embedder) -> tuple[list[
 
 
 def coverage(shown: list[str], key_lines: list[str], key_vecs: np.ndarray, embedder) -> float:
-    if not key_lines:
-        return 0.0
-    if not shown:
+    if not key_lines or not shown:
         return 0.0
     shown_vecs = embedder.encode(shown)
     sims = key_vecs @ shown_vecs.T

@@ -26,8 +26,8 @@ from coach.settings import Settings
 from coach.support import SupportChecker, common_stems
 
 
-ABANDONED_S = 10.0
-FOLLOW_UP_WEIGHT = 0.75  # the standalone query's share when fused with the question alone  # a stream nobody reads for this long gives the model back
+ABANDONED_S = 10.0  # a stream nobody reads for this long gives the model back
+FOLLOW_UP_WEIGHT = 0.75  # the standalone query's share when fused with the question alone
 
 
 class Coach:

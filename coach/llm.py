@@ -62,6 +62,3 @@ def load_chat_model(settings):
     except ValueError as err:
         raise ModelMissing(f"Could not load {path.name} ({str(err)[-80:]}) — check the file or pass another --llm.") from err
 
-
-def count_tokens(chat_model, text: str) -> int:
-    return len(chat_model.client.tokenize(text.encode("utf-8"), add_bos=False, special=True))

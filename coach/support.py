@@ -138,6 +138,7 @@ class SupportChecker:
                 self.around.append(stems(f"{prev} {heading}"))
                 self.window_texts.append(strip_markup(f"{unit.text} {prev} {heading}"))
                 prev = unit.text
+        self._all_text = " ".join(self.window_texts)  # every unit with its context, for novel terms
         # Probes: each unit, and each sentence of a list's items, so that a sentence that says one
         # bullet of a long list is compared with that bullet, not with the whole list.
         texts = [u.text for u in self.units]
@@ -163,8 +164,7 @@ class SupportChecker:
 
     def check(self, sentence: str) -> Sentence:
         plain = strip_markup(strip_citations(sentence))
-        everything = " ".join(self.window_texts)
-        if len(re.findall(r"[A-Za-z]{2,}", plain)) < 3 and not novel_terms(plain, everything):
+        if len(re.findall(r"[A-Za-z]{2,}", plain)) < 3 and not novel_terms(plain, self._all_text):
             return Sentence(sentence, True, [], 0.0, trivial=True)
         if self.vectors is None:
             return Sentence(sentence, False, [], 0.0, novel_terms(plain, ""))
@@ -188,7 +188,7 @@ class SupportChecker:
             if first is not None:  # every clause is said by a unit of its own
                 return Sentence(sentence, True, cited, float(whole[first]), unit=first, vector=vec)
         nearest = int(np.argmax(whole))
-        return Sentence(sentence, False, [], float(whole[nearest]), novel_terms(plain, everything),
+        return Sentence(sentence, False, [], float(whole[nearest]), novel_terms(plain, self._all_text),
                         unit=nearest, vector=vec)
 
     def _support(self, words: list[str], sims: np.ndarray, plain: str) -> int | None:
@@ -204,14 +204,9 @@ class SupportChecker:
                 return i
         return None
 
-    def unit_sentence(self, i: int, vector: np.ndarray | None = None) -> Sentence:
+    def unit_sentence(self, i: int) -> Sentence:
         """A note unit shown as an answer sentence: supported by construction, cited to its passage."""
-        vec = self.vectors[i] if vector is None else vector
-        return Sentence(self.units[i].text, True, [self.owner[i]], 1.0, origin="notes", unit=i, vector=vec)
-
-    def where(self, i: int) -> str:
-        """'file:line' of a unit."""
-        return f"{self.passages[self.owner[i] - 1]['source']}:{self.units[i].line}"
+        return Sentence(self.units[i].text, True, [self.owner[i]], 1.0, origin="notes", unit=i, vector=self.vectors[i])
 
     def heading_of(self, i: int) -> str:
         return last_heading(self.passages[self.owner[i] - 1].get("heading", ""))

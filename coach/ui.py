@@ -26,17 +26,20 @@ CSS = """
 .composing { color: #888; }
 """
 
+def _cite_links(citations: list[int]) -> str:
+    return "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in citations)
+
+
 def _render_sentence(s, answer: Answer | None = None) -> str:
     unit = answer.checker.units[s.unit] if answer is not None and s.origin == "notes" and s.unit is not None else None
     if unit is not None and unit.kind == "list":  # a label with its bullets reads as a list
         items = "".join(f"<li>{html.escape(i)}</li>" for i in unit.items)
-        cites = "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in s.citations)
-        return f"<b>{html.escape(unit.label)}</b>{cites}<ul>{items}</ul>"
+        return f"<b>{html.escape(unit.label)}</b>{_cite_links(s.citations)}<ul>{items}</ul>"
     body = html.escape(strip_citations(s.text))
     if s.trivial:
         return body
     if s.supported:
-        return body + "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in s.citations)
+        return body + _cite_links(s.citations)
     return f'<span class="unsupported" title="{UNSUPPORTED_MARK}">⚠ {body}</span>'
 
 
