@@ -132,10 +132,33 @@ class Coach:
         ]
         return files, manifest.get("skipped", [])
 
-    def points(self, topic: str) -> dict:
-        from coach.drill import talking_points
+    def project_notes(self, topic: str) -> list[dict]:
+        """The chunks of the file that matches `topic` best (a project's notes are one file);
+        empty when the notes don't cover it."""
+        hits = self.search(topic, 10)
+        if not hits or max(h.similarity for h in hits) < self.settings.min_relevance:
+            return []
+        source = hits[0].chunk["source"]
+        return [c for c in self.index.chunks if c["source"] == source]
 
-        return talking_points(self, topic)
+    def points(self, topic: str, polish: bool = False) -> dict:
+        """Talking points on `topic`: {"topic", "points": [Point...], "missing": [...], "polished"}.
+        `polish`: the LLM rewords each point; a rewording is kept only if the notes support it."""
+        from coach.points import polish as reword, talking_points
+
+        chunks = self.project_notes(topic)
+        if not chunks:
+            return {"topic": topic, "points": [], "missing": [], "polished": 0}
+        result = talking_points(topic, chunks, self.base_embedder)
+        result["polished"] = 0
+        if polish and result["points"]:
+            resolve_llm(self.settings.llm, self.settings.models_dir)
+            result["polished"] = reword(result["points"], lambda m: "".join(self._stream(m)), self._note_checker)
+        return result
+
+    def _note_checker(self, point) -> SupportChecker:
+        note = {"source": point.source, "heading": point.heading, "text": point.quote, "line_start": point.lines[0]}
+        return SupportChecker([note], self.base_embedder, self.settings.support_threshold, self.common_stems)
 
     # --- search and ask ------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:

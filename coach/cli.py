@@ -300,16 +300,26 @@ def drill_stats(ctx: typer.Context, as_json: bool = JsonOpt):
 
 @app.command()
 def points(topic: str = typer.Argument(..., help='e.g. "my ECG digitizer project"'), index: Optional[Path] = IndexOpt,
+           llm: Optional[Path] = LlmOpt,
+           polish: bool = typer.Option(False, "--polish", help="Let the LLM reword each point; a rewording is kept "
+                                       "only if your notes support it (a larger --llm reads better)."),
            as_json: bool = JsonOpt):
-    """Crisp talking points on a topic, taken from the notes that cover it."""
-    r = _coach(index).points(topic)
+    """5-8 talking points you can say out loud about a project or topic: the problem, what you built,
+    a decision, a result, a hard problem, what you would change; each cited to its file and lines."""
+    from coach.text import last_heading
+
+    r = _coach(index, llm).points(topic, polish=polish)
     if as_json:
-        typer.echo(json.dumps(r, ensure_ascii=False))
+        typer.echo(json.dumps({"topic": r["topic"], "points": [p.as_dict() for p in r["points"]],
+                               "missing": r["missing"]}, ensure_ascii=False))
         return
     if not r["points"]:
         typer.echo("Your notes don't cover this topic.")
+        return
     for p in r["points"]:
-        typer.echo(f"- {p['text']}  ({p['source']} › {p['heading'].split(' > ')[-1]})")
+        typer.echo(f"- [{p.aspect}] {p.text}\n    {p.source}:{p.lines[0]}-{p.lines[1]} › {last_heading(p.heading)}")
+    for m in r["missing"]:
+        typer.echo(f"  missing: {m}")
 
 
 @app.command()

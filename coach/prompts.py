@@ -43,3 +43,11 @@ def number_notes(notes: list[tuple[str, int, str]]) -> str:
             lines.append(f"[{n}] ({heading}) {text}" if heading else f"[{n}] {text}")
         last = n
     return "\n".join(lines)
+
+
+POINT_PROMPT = ChatPromptTemplate.from_messages([
+    ("system", "You help a candidate rehearse. Rewrite the note as one sentence the candidate says out loud in an "
+               "interview, in the first person (I, my), 10 to 30 words. Keep the note's own words and facts; add "
+               "nothing. Reply with the sentence only."),
+    ("human", "Interview question: {context}\nNote: {quote}"),
+])

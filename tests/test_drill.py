@@ -77,11 +77,3 @@ def test_drill_persists_across_processes(tmp_path, shared_index):
     assert stats["topics"][nxt["topic"]]["reviewed"] == 1
     bad = run_cli("drill", "answer", "nope", "text", env=env)
     assert bad.returncode != 0 and "coach drill list" in bad.stderr and "Traceback" not in bad.stderr
-
-
-def test_ecg_talking_points_come_from_its_notes(drill_coach):
-    r = drill_coach.points("my ECG digitizer project")
-    assert 5 <= len(r["points"]) <= 10
-    assert {p["source"] for p in r["points"]} == {"002_3311060c06bf2bdb.txt"}
-    assert all(len(p["text"].split()) >= 5 for p in r["points"])
-    assert drill_coach.points("how to bake sourdough bread")["points"] == []
