@@ -43,12 +43,15 @@ class Drill:
         q = self.questions.get(question_id)
         if q is None:
             raise UsageError(f"No question {question_id} — run `coach drill list` for the ids.")
-        g = grade(text, q.reference, self.coach.base_embedder)
+        if not text.strip():
+            raise UsageError("The answer is empty — type what you would say, or \"I don't know\".")
+        g = grade(text, q.reference, self.coach.base_embedder, q.question)
         due = self.store.review(q.id, g.score, rating_for(g.score), text)
         return {
             "id": q.id,
             "score": g.score,
             "covered": g.covered,
+            "partial": g.partial,
             "missed": g.missed,
             "reference": q.reference,
             "feedback": feedback(g),

@@ -39,13 +39,14 @@ def test_questions_found_in_every_style(drill_coach):
 
 def test_grading_orders_non_answer_partial_and_reference(drill_coach, embedder):
     q = next(q for q in drill_coach.drill.questions.values() if q.question.startswith("How did you handle the lack of real medical data"))
-    points = key_points(q.reference)
+    points = key_points(q.reference, q.question)
     assert len(points) >= 3
-    nothing = grade("I don't know.", q.reference, embedder)
-    partial = grade("I generated 200 synthetic examples following medical education standards.", q.reference, embedder)
-    full = grade(q.reference, q.reference, embedder)
-    assert nothing.score <= 0.3
-    assert full.score >= 0.8
+    nothing = grade("I don't know.", q.reference, embedder, q.question)
+    partial = grade("I generated 200 synthetic examples following medical education standards.", q.reference, embedder,
+                    q.question)
+    full = grade(q.reference, q.reference, embedder, q.question)
+    assert nothing.score <= 0.1
+    assert full.score >= 0.9
     assert nothing.score < partial.score < full.score
     assert partial.covered and partial.missed
 
@@ -70,7 +71,7 @@ def test_drill_persists_across_processes(tmp_path, shared_index):
     nxt = json.loads(run_cli("drill", "next", "--json", env=env, check=True).stdout)
     assert set(nxt) == {"id", "question", "source", "topic", "due"}
     result = json.loads(run_cli("drill", "answer", nxt["id"], "I don't know", "--json", env=env, check=True).stdout)
-    assert set(result) == {"score", "covered", "missed", "reference", "feedback", "follow_up", "next_due"}
+    assert set(result) == {"score", "covered", "partial", "missed", "reference", "feedback", "follow_up", "next_due"}
     assert result["score"] <= 0.3 and result["follow_up"]
     stats = json.loads(run_cli("drill", "stats", "--json", env=env, check=True).stdout)  # a new process
     assert stats["reviews"] == 1 and stats["streak_days"] == 1
