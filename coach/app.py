@@ -7,10 +7,13 @@ the index load lazily, once per process, and are shared by every request.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Iterator
+
+import numpy as np
 
 from coach import index as index_store
 from coach.answer import Answer
@@ -132,11 +135,15 @@ class Coach:
         ]
         return files, manifest.get("skipped", [])
 
+    def covers(self, hits: list[Hit]) -> bool:
+        """The one rule for "the notes cover this": the best passage is similar enough."""
+        return bool(hits) and max(h.similarity for h in hits) >= self.settings.min_relevance
+
     def project_notes(self, topic: str) -> list[dict]:
         """The chunks of the file that matches `topic` best (a project's notes are one file);
         empty when the notes don't cover it."""
         hits = self.search(topic, 10)
-        if not hits or max(h.similarity for h in hits) < self.settings.min_relevance:
+        if not self.covers(hits):
             return []
         source = hits[0].chunk["source"]
         return [c for c in self.index.chunks if c["source"] == source]
@@ -154,6 +161,47 @@ class Coach:
         if polish and result["points"]:
             resolve_llm(self.settings.llm, self.settings.models_dir)
             result["polished"] = reword(result["points"], lambda m: "".join(self._stream(m)), self._note_checker)
+        return result
+
+    def prep(self, posting: str, name: str = "job", save: bool = True):
+        """A job posting's requirements matched to the notes, and the questions to drill for it;
+        saved under COACH_HOME so `coach drill --prep NAME` drills exactly these questions."""
+        from coach import prep as job
+        from coach.points import candidates
+
+        texts = job.check_posting(posting)
+        by_section: dict[tuple[str, str], list] = {}
+        for q in self.drill.questions.values():
+            by_section.setdefault((q.source, q.heading), []).append(q)
+        reqs, from_notes, gaps, seen = [], [], [], set()
+        for text in texts:
+            hits = self.search(text, 5)
+            if not self.covers(hits) or not job.named_in(text, [h.chunk["text"] for h in hits[:3]]):
+                reqs.append(job.Requirement(text, False))
+                gaps.append({"question": job.gap_question(text), "source": None, "id": None})
+                continue
+            top = hits[:3]
+            pool = candidates([h.chunk for h in top])
+            point = None
+            if pool:  # the candidate's own words first: "I ..." from the notes beats a reframed line
+                vecs = self.base_embedder.encode([text] + [p.text for p in pool])
+                own = np.array([0.1 if re.match(r"(?:\w+, )?I\b", p.quote.strip('"“ ')) else 0.0 for p in pool])
+                point = pool[int((vecs[1:] @ vecs[0] + own).argmax())].text
+            reqs.append(job.Requirement(text, True, [{"source": h.chunk["source"], "heading": h.chunk["heading"]}
+                                                     for h in top], point))
+            for h in top:  # the notes' own questions on this requirement, at most two
+                for q in by_section.get((h.chunk["source"], h.chunk["heading"]), [])[:1]:
+                    if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:
+                        seen.add(q.id)
+                        from_notes.append({"question": q.question, "source": q.source, "id": q.id, "req": text})
+        questions = [{k: v for k, v in q.items() if k != "req"} for q in from_notes] + gaps
+        if questions:  # the notes often ask one thing twice in other words
+            vecs = self.base_embedder.encode([q["question"] for q in questions])
+            keep = [i for i in range(len(questions)) if all(float(vecs[i] @ vecs[j]) < 0.9 for j in range(i))]
+            questions = [questions[i] for i in keep]
+        result = job.Prep(name, reqs, questions[: job.MAX_QUESTIONS])
+        if save:
+            job.save(result, self.settings.home)
         return result
 
     def _note_checker(self, point) -> SupportChecker:
@@ -186,8 +234,7 @@ class Coach:
         """
         resolve_llm(self.settings.llm, self.settings.models_dir)  # a missing model file fails now, not after retrieval
         query, hits = self.retrieve(question, history)
-        covered = bool(hits) and max(h.similarity for h in hits) >= self.settings.min_relevance
-        if not covered:
+        if not self.covers(hits):
             return Answer(question, query, hits, [], None)
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
         checker = SupportChecker(passages, self.base_embedder, self.settings.support_threshold, self.common_stems)

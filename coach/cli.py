@@ -219,29 +219,52 @@ TopicOpt = typer.Option(None, "--topic", help="Only questions whose topic or tex
 
 
 @drill_app.callback(invoke_without_command=True)
-def drill(ctx: typer.Context, topic: Optional[str] = TopicOpt, index: Optional[Path] = IndexOpt):
-    """Without a subcommand: an interactive drill. Answer each due question; empty line to stop."""
+def drill(ctx: typer.Context, topic: Optional[str] = TopicOpt, index: Optional[Path] = IndexOpt,
+          timer: Optional[int] = typer.Option(None, "--timer", min=10, help="Seconds per answer; over time is "
+                                              "said after grading (an interview answer runs 1-2 minutes)."),
+          prep: Optional[str] = typer.Option(None, "--prep", help="Only the questions of a job saved by `coach prep`.")):
+    """Without a subcommand: an interactive drill. Type `?` for a hint, an empty line to stop;
+    the notes' answer is shown after your attempt."""
     ctx.obj = {"index": index}
     if ctx.invoked_subcommand is not None:
         return
+    import time
+
     d = _coach(index).drill
+    only = d.prep_questions(prep) if prep else None
     while True:
-        q = d.next(topic)
+        q = d.next(topic, only=only)
         if q is None:
             typer.echo("Nothing is due. Come back later, or pick another --topic.")
             return
-        typer.echo(f"\n[{q['topic']}]\nQ: {q['question']}")
+        limit = f" · {timer}s" if timer else ""
+        typer.echo(f"\n[{q['topic']}{limit}]\nQ: {q['question']}")
+        start = time.monotonic()
         try:
-            text = input("your answer> ").strip()
+            text = input("your answer (? for a hint)> ").strip()
+            if text == "?":
+                typer.echo(f"hint: {d.hint(q['id'])}")
+                text = input("your answer> ").strip()
         except EOFError:
             return
         if not text:
             return
-        r = d.answer(q["id"], text)
+        seconds = round(time.monotonic() - start, 1)
+        r = d.answer(q["id"], text, seconds=seconds if timer else None)
         typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
+        if timer:
+            typer.echo(f"time {seconds:.0f}s of {timer}s" + (" — over time: shorten it" if seconds > timer else ""))
+        for line in (r["star"] or {}).get("advice", []):
+            typer.echo(f"  STAR: {line}")
         for m in r["missed"][:5]:
             typer.echo(f"  missed: {m}")
+        typer.echo(f"your notes say:\n{_indent(r['reference'])}")
         typer.echo(f"next time: {r['next_due'][:16].replace('T', ' ')} · an interviewer might ask next: {r['follow_up']}")
+
+
+def _indent(text: str, width: int = 600) -> str:
+    text = text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+    return "\n".join("  " + line for line in text.splitlines() if line.strip())
 
 
 def _drill(ctx: typer.Context):
@@ -262,9 +285,11 @@ def drill_list(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: boo
 
 
 @drill_app.command("next")
-def drill_next(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: bool = JsonOpt):
+def drill_next(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: bool = JsonOpt,
+               prep: Optional[str] = typer.Option(None, "--prep", help="Only the questions of a job saved by `coach prep`.")):
     """The next due question, from your weakest topic first."""
-    q = _drill(ctx).next(topic)
+    d = _drill(ctx)
+    q = d.next(topic, only=d.prep_questions(prep) if prep else None)
     if as_json:
         typer.echo(json.dumps(q, ensure_ascii=False))
     elif q is None:
@@ -273,16 +298,41 @@ def drill_next(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: boo
         typer.echo(f"{q['id']}  {q['question']}  ({q['topic']})")
 
 
+@drill_app.command("hint")
+def drill_hint(ctx: typer.Context, question_id: str = typer.Argument(..., metavar="ID"), as_json: bool = JsonOpt):
+    """The first key point of the notes' answer, before you answer."""
+    hint = _drill(ctx).hint(question_id)
+    typer.echo(json.dumps({"hint": hint}, ensure_ascii=False) if as_json else hint)
+
+
+@drill_app.command("history")
+def drill_history(ctx: typer.Context, question_id: str = typer.Argument(..., metavar="ID"), as_json: bool = JsonOpt):
+    """Every attempt at one question: when, score, time taken, what you said."""
+    rows = _drill(ctx).history(question_id)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        took = f" {r['seconds']:.0f}s" if r["seconds"] is not None else ""
+        typer.echo(f"{r['at'][:16].replace('T', ' ')}  {r['score']:.2f}{took}  {r['answer'][:70]}")
+    typer.echo(f"{len(rows)} attempt(s)")
+
+
 @drill_app.command("answer")
 def drill_answer(ctx: typer.Context, question_id: str = typer.Argument(..., metavar="ID"),
-                 text: str = typer.Argument(..., help="Your answer."), as_json: bool = JsonOpt):
+                 text: str = typer.Argument(..., help="Your answer."),
+                 seconds: Optional[float] = typer.Option(None, "--seconds", min=0, help="How long you took (timed practice)."),
+                 as_json: bool = JsonOpt):
     """Grade an answer against your notes and schedule the question again."""
-    r = _drill(ctx).answer(question_id, text)
+    r = _drill(ctx).answer(question_id, text, seconds=seconds)
     r.pop("id")
     if as_json:
         typer.echo(json.dumps(r, ensure_ascii=False))
         return
-    typer.echo(f"score {r['score']:.2f} — {r['feedback']}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
+    typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
+    for line in (r["star"] or {}).get("advice", []):
+        typer.echo(f"STAR: {line}")
+    typer.echo(f"your notes say:\n{_indent(r['reference'])}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
 
 
 @drill_app.command("stats")
@@ -320,6 +370,45 @@ def points(topic: str = typer.Argument(..., help='e.g. "my ECG digitizer project
         typer.echo(f"- [{p.aspect}] {p.text}\n    {p.source}:{p.lines[0]}-{p.lines[1]} › {last_heading(p.heading)}")
     for m in r["missing"]:
         typer.echo(f"  missing: {m}")
+
+
+@app.command()
+def prep(
+    posting: str = typer.Argument(..., metavar="FILE", help="The job description: a .md/.txt file, or - for stdin."),
+    name: Optional[str] = typer.Option(None, "--name", help="Save as NAME for `coach drill --prep NAME` "
+                                       "[default: the file's name]."),
+    index: Optional[Path] = IndexOpt,
+    as_json: bool = JsonOpt,
+):
+    """Prepare for a job: each requirement of the posting matched to your notes (covered, with a
+    talking point, or a gap), then the likely questions, those your notes answer first."""
+    if posting == "-":
+        text, default = sys.stdin.read(), "job"
+    else:
+        path = Path(posting)
+        if not path.is_file():
+            raise UsageError(f"No file {posting} — pass the job description's file, or - and paste it on stdin.")
+        from coach.documents import decode
+
+        text, default = decode(path.read_bytes()), path.stem
+    r = _coach(index).prep(text, name or default)
+    if as_json:
+        typer.echo(json.dumps(r.as_json(), ensure_ascii=False))
+        return
+    covered = sum(q.covered for q in r.requirements)
+    typer.echo(f"{covered} of {len(r.requirements)} requirements covered by your notes\n")
+    for q in r.requirements:
+        typer.echo(f"{'✓' if q.covered else '✗ gap'}  {q.text}")
+        if q.covered:
+            typer.echo(f"     notes: {', '.join(sorted({p['source'] for p in q.passages}))}")
+            if q.point:
+                typer.echo(f"     say: {q.point}")
+    typer.echo("\nLikely questions (your notes answer the first ones):")
+    for n, q in enumerate(r.questions, 1):
+        typer.echo(f"{n:2d}. {q['question']}" + (f"  ({q['source']})" if q["source"] else "  (not in your notes)"))
+    from coach.prep import safe_prep_name
+
+    typer.echo(f"\nDrill them: coach drill --prep {safe_prep_name(r.name)}")
 
 
 @app.command()

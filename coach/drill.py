@@ -1,4 +1,4 @@
-"""Practice mode: questions from the notes, graded answers, spaced repetition, talking points."""
+"""Practice mode: questions from the notes, hints, graded answers, STAR checks, spaced repetition."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 
 from coach.text import QUESTION_LINE, split_sentences, strip_markup, trail
 from coach.errors import UsageError
-from coach.grading import feedback, grade, rating_for
+from coach.grading import feedback, grade, key_points, rating_for
+from coach.star import advice, is_behavioural, star
 from coach.questions import Question, extract
 from coach.store import Store
 
@@ -31,22 +32,41 @@ class Drill:
         t = (topic or "").lower()
         return [q for q in self.questions.values() if t in f"{q.topic} {q.heading} {q.question}".lower()]
 
-    def next(self, topic: str | None = None) -> dict | None:
-        """The due question from the weakest topic, or None when nothing is due."""
-        row = self.store.next_due(topic, only=set(self.questions))
+    def next(self, topic: str | None = None, only: set[str] | None = None) -> dict | None:
+        """The due question from the weakest topic, or None when nothing is due.
+        `only`: a subset of question ids (a job's questions from `coach prep`)."""
+        ids = set(self.questions) if only is None else set(self.questions) & only
+        row = self.store.next_due(topic, only=ids)
         if row is None:
             return None
         return {"id": row["id"], "question": row["question"], "source": row["source"], "topic": row["topic"],
                 "due": row["due"]}
 
-    def answer(self, question_id: str, text: str) -> dict:
+    def question(self, question_id: str) -> Question:
         q = self.questions.get(question_id)
         if q is None:
             raise UsageError(f"No question {question_id} — run `coach drill list` for the ids.")
+        return q
+
+    def hint(self, question_id: str) -> str:
+        """The first key point of the notes' answer: a nudge, not the answer."""
+        q = self.question(question_id)
+        points = key_points(q.reference, q.question)
+        return points[0] if points else ""
+
+    def history(self, question_id: str) -> list[dict]:
+        return self.store.history(self.question(question_id).id)
+
+    def answer(self, question_id: str, text: str, seconds: float | None = None) -> dict:
+        """Grade, record (with the time taken, if timed) and reschedule. The reference is part of
+        the result: it is shown only after an attempt."""
+        q = self.question(question_id)
         if not text.strip():
             raise UsageError("The answer is empty — type what you would say, or \"I don't know\".")
         g = grade(text, q.reference, self.coach.base_embedder, q.question)
-        due = self.store.review(q.id, g.score, rating_for(g.score), text)
+        due = self.store.review(q.id, g.score, rating_for(g.score), text, seconds=seconds)
+        behavioural = is_behavioural(q.question)
+        found = star(text) if behavioural else None
         return {
             "id": q.id,
             "score": g.score,
@@ -57,6 +77,9 @@ class Drill:
             "feedback": feedback(g),
             "follow_up": self.follow_up(q),
             "next_due": due.isoformat(),
+            "star": {"parts": found, "advice": advice(found)} if behavioural else None,
+            "seconds": seconds,
+            "history": self.store.history(q.id),
         }
 
     def follow_up(self, q: Question) -> str:
@@ -67,6 +90,12 @@ class Drill:
             return ""
         vecs = self.coach.base_embedder.encode([q.question] + [o.question for o in others])
         return others[int(np.argmax(vecs[1:] @ vecs[0]))].question
+
+    def prep_questions(self, name: str) -> set[str]:
+        """The question ids of a job saved by `coach prep --name NAME`."""
+        from coach.prep import load_ids
+
+        return load_ids(self.coach.settings.home, name)
 
     def stats(self) -> dict:
         return self.store.stats()

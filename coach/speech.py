@@ -29,7 +29,7 @@ _OWN_NOUN = re.compile(r"^(?:the|this|our)\s+(system|model|project|pipeline|app|
 _META_LABEL = re.compile(r"^(?:decision|answer|your answer|result|results|note|notes|pros?|cons?|current approach|"
                          r"approach|strategy|summary|key point|key points|example|why|how|tl;?dr|bottom line|"
                          r"benefits?|advantages?|disadvantages?|limitations?|improvements?|(?:the )?challenge|(?:the )?solution|(?:the )?impact|"
-                         r"(?:the )?problem|(?:the )?outcome|(?:the )?goal)\s*:\s*", re.IGNORECASE)
+                         r"(?:the )?problem|(?:the )?outcome|(?:the )?goal|expand on this|tip|remember|say|mention)\s*:\s*", re.IGNORECASE)
 _FINITE = {"is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "does", "did",
            "should", "may", "might", "must"}
 _BEFORE_ADJECTIVE = {"with", "of", "the", "a", "an", "for", "in", "by", "and", "to", "from", "on", "at", "as", "or"}
@@ -44,6 +44,7 @@ upgrade refactor rewrite write read parse clip weight version""".split())
 _SHORTHAND = re.compile(r"→|←|=|>>|<<|\?")
 _GERUND_NOUNS = {"learning", "training", "tuning", "fine-tuning", "scaling", "pooling", "sampling", "computing",
                  "processing", "engineering", "caching", "batching", "balancing"}
+_DEFINITION = re.compile(r"^(?:\S+\s+){0,6}?(?:is|are|refers to|means)\s+(?:a|an|the|one|when|how)\b", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:\d+|[a-z])[.)]\s+")
 _QUOTES = "\"“”'"
 
@@ -108,6 +109,8 @@ def _lower_first(text: str) -> str:
 
 def _finish(text: str) -> str:
     text = " ".join(text.split()).rstrip(" ;:,-—")
+    text = re.sub(r",\s*;", ",", re.sub(r"\band;\s*", "and ", text))  # bullets that ended in "," or "and"
+    text = re.sub(r"\.{2}$", ".", text)
     if not text.endswith((".", "!", "%", ")")):
         text += "."
     elif text.endswith((")", "%")):
@@ -175,7 +178,10 @@ def verb_phrase(text: str, would: bool = False) -> str | None:
 def say(text: str, would: bool = False) -> str | None:
     """One unit as a first-person sentence, or None when it is a noun phrase with no speaker."""
     text = clean(text)
-    if text.endswith(":") and _FIRST_PERSON.search(text) and len(text.split()) >= 8:
+    text = text[:-1] if text.endswith(":.") else text
+    if re.search(r"\byou(?:r|rs)?\b", text, re.IGNORECASE):
+        return None  # "Replace the head for your task": advice to the reader, not the candidate's deed
+    if text.endswith(":") and text.startswith("I ") and len(text.split()) >= 8:
         text = text[:-1]  # "I chose Random Forest after evaluating algorithms:" says it all before the list
     if len(text.split()) < 2 or _SHORTHAND.search(text) or text.endswith(":"):
         return None  # too short, shorthand, or a lead-in to a list
@@ -189,6 +195,8 @@ def say(text: str, would: bool = False) -> str | None:
         return _finish(("I would " if would else "I ") + phrase)
     if _OWN_NOUN.match(text):
         return _finish("My " + _OWN_NOUN.sub(lambda m: m.group(1).lower(), text, count=1))
+    if _DEFINITION.match(text):
+        return None  # "RAG is a method that...": knowledge, not something done in a project
     if has_verb(re.sub(r"\([^)]*\)", "", text)) and ":" not in text and ";" not in text:  # "MobileNet pros: lighter" is a note to self
         return _finish("In my project, " + _lower_first(text))
     return None
@@ -201,17 +209,17 @@ def say_list(label: str, items: list[str], would: bool = False) -> str | None:
     phrases = [verb_phrase(i, would) for i in items]
     if not items or any(p is None for p in phrases):
         return None
-    if label and (has_verb(label) or re.match(r"(?i)(this|it|that|the key)\b", label)):
+    if label and (has_verb(label) or _FIRST_PERSON.search(label) or re.match(r"(?i)(this|it|that|the key)\b", label)):
         label = ""  # "The key achievements include:" is a lead-in, not a topic
     lead = verb_phrase(label.rstrip(":"), would) if label else None
     if lead:  # "Used X to inspect: listed keys; compared them" -> "I used X to inspect, listed keys and ..."
         phrases, label = [lead, *phrases], ""
-    phrases = [p.rstrip(".;") for p in phrases]
+    phrases = [p.rstrip(".;,") for p in phrases]
     joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
     head = clean(label.rstrip(":").strip() + ":").rstrip(":").strip() if label else ""
     subject = "I would " if would else "I "
     if head and not _META_LABEL.match(label.strip()):
-        if re.match(r"(?i)(in|for|at|on|during|with|after|before)\b", head):
+        if re.match(r"(?i)(in|for|at|on|during|with|after|before|to)\b", head):
             return _finish(f"{head}, {subject}{joined}")
         return _finish(f"For {_lower_first(head)}, {subject}{joined}")
     return _finish(subject + joined)
@@ -219,3 +227,13 @@ def say_list(label: str, items: list[str], would: bool = False) -> str | None:
 
 def words(text: str) -> int:
     return len(text.split())
+
+
+def order_verb(word: str) -> str | None:
+    """The verb's base form when `word` starts an order or a duty ("Design", "Builds"), else None."""
+    form = _verb_form(word)
+    if form is None or form[0] == "past":
+        return None
+    if ("NOUN" in _lemmas(word) or "ADJ" in _lemmas(word)) and form[1] not in _ACTIONS:
+        return None
+    return form[1]

@@ -36,7 +36,12 @@ def m003_card_heading(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE cards ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
 
 
-MIGRATIONS = [m001_cards, m002_reviews, m003_card_heading]
+def m004_review_seconds(db: sqlite3.Connection) -> None:
+    """How long an answer took, when the candidate practised against the clock."""
+    db.execute("ALTER TABLE reviews ADD COLUMN seconds REAL")
+
+
+MIGRATIONS = [m001_cards, m002_reviews, m003_card_heading, m004_review_seconds]
 
 
 def now() -> datetime:
@@ -71,7 +76,8 @@ class Store:
                     (q.id, q.question, q.source, q.topic, q.heading, json.dumps(card.to_dict()), card.due.isoformat()),
                 )
 
-    def review(self, card_id: str, score: float, rating, answer: str, at: datetime | None = None) -> datetime:
+    def review(self, card_id: str, score: float, rating, answer: str, at: datetime | None = None,
+               seconds: float | None = None) -> datetime:
         """Record a review and reschedule the card; returns the next due time."""
         at = at or now()
         with closing(self._connect()) as db, db:
@@ -81,9 +87,16 @@ class Store:
             card, _ = self.scheduler.review_card(Card.from_dict(json.loads(row["fsrs"])), rating, at)
             db.execute("UPDATE cards SET fsrs = ?, due = ? WHERE id = ?",
                        (json.dumps(card.to_dict()), card.due.isoformat(), card_id))
-            db.execute("INSERT INTO reviews (card_id, at, score, rating, answer) VALUES (?,?,?,?,?)",
-                       (card_id, at.isoformat(), score, int(rating), answer))
+            db.execute("INSERT INTO reviews (card_id, at, score, rating, answer, seconds) VALUES (?,?,?,?,?,?)",
+                       (card_id, at.isoformat(), score, int(rating), answer, seconds))
         return card.due
+
+    def history(self, card_id: str) -> list[dict]:
+        """Every attempt at one question, oldest first: at, score, answer, seconds."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT at, score, answer, seconds FROM reviews WHERE card_id = ? ORDER BY id",
+                              (card_id,)).fetchall()
+        return [dict(r) for r in rows]
 
     def mastery(self) -> dict[str, dict]:
         """Per topic: cards, reviewed cards, mean of each card's latest score (unreviewed count 0)."""
@@ -118,10 +131,6 @@ class Store:
         if not rows:
             return None
         return min(rows, key=lambda r: (mastery.get(r["topic"], {}).get("mastery", 0.0), r["due"]))
-
-    def card(self, card_id: str) -> sqlite3.Row | None:
-        with closing(self._connect()) as db:
-            return db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
 
     def stats(self, at: datetime | None = None) -> dict:
         at = at or now()

@@ -71,10 +71,34 @@ def test_drill_persists_across_processes(tmp_path, shared_index):
     nxt = json.loads(run_cli("drill", "next", "--json", env=env, check=True).stdout)
     assert set(nxt) == {"id", "question", "source", "topic", "due"}
     result = json.loads(run_cli("drill", "answer", nxt["id"], "I don't know", "--json", env=env, check=True).stdout)
-    assert set(result) == {"score", "covered", "partial", "missed", "reference", "feedback", "follow_up", "next_due"}
+    assert set(result) == {"score", "covered", "partial", "missed", "reference", "feedback", "follow_up", "next_due",
+                           "star", "seconds", "history"}
     assert result["score"] <= 0.3 and result["follow_up"]
     stats = json.loads(run_cli("drill", "stats", "--json", env=env, check=True).stdout)  # a new process
     assert stats["reviews"] == 1 and stats["streak_days"] == 1
     assert stats["topics"][nxt["topic"]]["reviewed"] == 1
     bad = run_cli("drill", "answer", "nope", "text", env=env)
     assert bad.returncode != 0 and "coach drill list" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_hint_history_timer_and_star(drill_coach):
+    d = drill_coach.drill
+    q = next(q for q in d.questions.values() if q.question.startswith("Tell me about a challenging technical problem"))
+    hint = d.hint(q.id)
+    assert hint and hint in q.reference.replace("**", "") or hint.rstrip(".") in q.reference
+    assert hint != q.reference  # a nudge, not the answer
+    first = d.answer(q.id, "I made the model faster.", seconds=42.5)
+    # behavioural question: the STAR check says what is missing
+    assert first["star"]["parts"] == {"situation": False, "task": False, "action": True, "result": False}
+    assert len(first["star"]["advice"]) == 3
+    second = d.answer(q.id, "In my medical classifier project, inference took 2-3 seconds. I needed to cut latency. "
+                            "I reduced TF-IDF features and cached the model. Prediction time dropped by 90%.")
+    assert all(second["star"]["parts"].values()) and second["star"]["advice"] == []
+    history = d.history(q.id)
+    assert [h["seconds"] for h in history] == [42.5, None]
+    assert history[1]["score"] > history[0]["score"]
+    # a knowledge question gets no STAR check
+    k = next(q for q in d.questions.values() if q.question.startswith("Explain batch normalization"))
+    assert d.answer(k.id, "It normalizes activations.")["star"] is None
+    with pytest.raises(Exception, match="empty"):
+        d.answer(k.id, "   ")

@@ -1,0 +1,180 @@
+"""Prepare for a job posting: its requirements matched to your notes, and the questions to drill.
+
+A posting is read with its structure: the lines under "Requirements", "Responsibilities",
+"Qualifications" (and the like) are the requirements; "About us", "Benefits" and the rest are
+not. Each requirement is searched in the notes: covered when the notes hold a passage on it (the
+same rule as answering a question), with a talking point from that passage; otherwise a gap.
+The questions come first from the notes (those near a covered requirement), then one per gap.
+
+>>> requirements("## About us\\nWe sell shoes.\\n## Requirements\\n- 3+ years of Python\\n- Experience with Docker")
+['3+ years of Python', 'Experience with Docker']
+>>> gap_question("Experience with Kubernetes and Helm")
+'What is your experience with Kubernetes and Helm?'
+>>> gap_question("Design and deploy RAG pipelines")
+'How would you design and deploy RAG pipelines?'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from coach.errors import UsageError
+from coach.speech import _lemmas, clean, order_verb
+from coach.text import novel_terms, stems
+
+MAX_CHARS = 50_000
+MAX_REQUIREMENTS = 25
+MAX_QUESTIONS = 20
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(.+?)\s*#*\s*$|\*\*(.+?)\*\*:?\s*$|([A-Z][^.!?]{2,60}):\s*$)")
+_WANTED = re.compile(r"requirement|qualification|responsibilit|what you.?ll (?:do|bring|need)|skills|must.have|"
+                     r"nice.to.have|you have|you will|about you|experience|what we.?re looking|who you are|the role|"
+                     r"bonus|preferred|tech stack|your impact", re.IGNORECASE)
+_UNWANTED = re.compile(r"about (?:us|the company)|benefit|perk|salary|compensation|equal opportunit|how to apply|"
+                       r"why join|our culture|location|what we offer", re.IGNORECASE)
+_JOB_WORDS = re.compile(r"\b(?:experience|skills?|requirements?|responsibilit\w+|qualifications?|role|team|"
+                        r"you will|we are looking|candidate|proficien\w+|knowledge of|familiarity)\b", re.IGNORECASE)
+# Words every posting uses: they say nothing about what the notes must hold.
+_GENERIC = stems("experience years strong knowledge familiarity proficiency skills ability solid proven good "
+                 "excellent understanding working hands-on plus bonus preferred required")
+_BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
+_NP_LEAD = re.compile(r"^(?:(?:strong|solid|proven|deep|hands-on|good|excellent|practical|working)\s+)*"
+                      r"(?:experience|proficiency|knowledge|familiarity|expertise|background|understanding|skills?)\s+"
+                      r"(?:(?:with|in|of|using)\s+|(?=\w+ing\b))", re.IGNORECASE)
+
+
+def _sections(text: str) -> list[tuple[str, list[str]]]:
+    """(heading, lines) in order; text before any heading has the heading ''."""
+    out: list[tuple[str, list[str]]] = [("", [])]
+    for line in text.splitlines():
+        m = _HEADING.match(line)
+        if m and not _BULLET.match(line):
+            out.append((next(g for g in m.groups() if g), []))
+        else:
+            out[-1][1].append(line)
+    return out
+
+
+def requirements(posting: str) -> list[str]:
+    """The requirement and responsibility lines of a posting: bullets under a wanted heading
+    (or every bullet when the posting has no such heading), never company blurb or benefits."""
+    sections = _sections(posting)
+    wanted = [s for s in sections if _WANTED.search(s[0]) and not _UNWANTED.search(s[0])]
+    pool = wanted or [s for s in sections if not _UNWANTED.search(s[0])]
+    out: list[str] = []
+    for _, lines in pool:
+        for line in lines:
+            m = _BULLET.match(line)
+            if not m:
+                continue
+            text = " ".join(clean(m.group(1)).split()).rstrip(".;")
+            if len(text.split()) >= 2 and text.lower() not in (o.lower() for o in out):
+                out.append(text)
+    return out[:MAX_REQUIREMENTS]
+
+
+def gap_question(requirement: str) -> str:
+    """The question an interviewer asks about a requirement the notes don't cover."""
+    text = requirement.rstrip(".;")
+    first, _, rest = text.partition(" ")
+    word = first.strip(",;:")
+    verb = order_verb(word.rsplit("-", 1)[-1])  # "Fine-tune" is a verb as "tune" is
+    if verb and rest:
+        lead = word.lower() if "-" in word else verb
+        return f"How would you {lead}{first[len(word):]} {rest}?"
+    subject = re.sub(r"^\d+\+?\s*years?\s+(?:of\s+)?", "", text, flags=re.IGNORECASE)
+    subject = _NP_LEAD.sub("", subject)
+    head = subject.split(" ", 1)[0]
+    if {"VERB", "ADJ"} & set(_lemmas(head)) and head[1:].islower():
+        subject = subject[:1].lower() + subject[1:]  # "Published research", not a name like "Python"
+    return f"What is your experience with {subject}?"
+
+
+def check_posting(posting: str) -> list[str]:
+    """The requirements, or a one-line UsageError saying why this text can't be used."""
+    text = (posting or "").strip()
+    if not text:
+        raise UsageError("The job posting is empty — paste the job description, or pass its file: coach prep job.md.")
+    if len(text) > MAX_CHARS:
+        raise UsageError(f"The posting is {len(text) // 1000} KB; a job description is under {MAX_CHARS // 1000} KB — "
+                         "paste only the posting's text.")
+    reqs = requirements(text)
+    if len(reqs) < 2 or len(_JOB_WORDS.findall(text)) < 2:
+        raise UsageError("This does not look like a job description (no list of requirements or responsibilities "
+                         "found) — paste the posting with its bullet points.")
+    return reqs
+
+
+def named_in(requirement: str, passages: list[str]) -> bool:
+    """The stricter half of "covered" for a requirement: every name it asks for (Terraform,
+    Spark, HIPAA) is in the passages, and at least half of its content words are.
+
+    >>> named_in("Experience with Spark", ["We used Hadoop for big data."])
+    False
+    """
+    text = " ".join(passages)
+    if novel_terms(requirement, text):
+        return False
+    want = stems(requirement) - _GENERIC
+    return not want or len(want & stems(text)) / len(want) >= 0.5
+
+
+@dataclass
+class Requirement:
+    text: str
+    covered: bool
+    passages: list[dict] = field(default_factory=list)  # {"source", "heading"}
+    point: str | None = None
+
+
+@dataclass
+class Prep:
+    name: str
+    requirements: list[Requirement]
+    questions: list[dict]  # {"question", "source", "id"}: source and id None for a gap's question
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def as_json(self) -> dict:
+        return {
+            "requirements": [asdict(r) for r in self.requirements],
+            "questions": [{"question": q["question"], "source": q["source"]} for q in self.questions],
+        }
+
+    def question_ids(self) -> list[str]:
+        return [q["id"] for q in self.questions if q.get("id")]
+
+
+def safe_prep_name(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-").lower()[:60]
+    if not slug:
+        raise UsageError(f"{name!r} is not a usable name — use letters and digits, e.g. --name ml-engineer.")
+    return slug
+
+
+def save(prep: Prep, home: Path) -> Path:
+    folder = home / "preps"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{safe_prep_name(prep.name)}.json"
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps({"name": prep.name, "created": prep.created, **prep.as_json(),
+                               "question_ids": prep.question_ids()}, ensure_ascii=False, indent=1))
+    tmp.replace(path)
+    return path
+
+
+def saved(home: Path) -> list[str]:
+    return sorted(p.stem for p in (home / "preps").glob("*.json"))
+
+
+def load_ids(home: Path, name: str) -> set[str]:
+    path = home / "preps" / f"{safe_prep_name(name)}.json"
+    if not path.is_file():
+        known = ", ".join(saved(home)) or "none yet"
+        raise UsageError(f"No saved prep named {name!r} (saved: {known}) — run `coach prep FILE --name {name}` first.")
+    try:
+        return set(json.loads(path.read_text())["question_ids"])
+    except (ValueError, KeyError) as err:
+        raise UsageError(f"{path} is damaged — run `coach prep FILE --name {name}` again to rebuild it.") from err

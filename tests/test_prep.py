@@ -1,0 +1,68 @@
+"""`coach prep` on a job description written for an ML engineer role (tests/data/ml_engineer_job.md)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coach.errors import UsageError
+from coach.prep import check_posting
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow
+JOB = Path(__file__).parent / "data" / "ml_engineer_job.md"
+
+
+def test_requirements_are_the_postings_duties_not_its_blurb():
+    reqs = check_posting(JOB.read_text())
+    assert len(reqs) == 14
+    assert reqs[0].startswith("Design, train and evaluate NLP models")
+    assert not any("holiday" in r or "Northwind" in r for r in reqs)  # benefits and "About us" are not requirements
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "empty"),
+    ("   \n", "empty"),
+    ("x " * 30_000, "KB"),
+    ("Once upon a time a fox met a crow. The crow had cheese. The fox flattered the crow.", "does not look like a job"),
+])
+def test_unusable_postings_get_one_line(text, says):
+    with pytest.raises(UsageError, match=says) as err:
+        check_posting(text)
+    assert "\n" not in str(err.value)
+
+
+def test_prep_matches_requirements_and_orders_questions(coach, tmp_path):
+    coach.settings.home = tmp_path / "home"
+    r = coach.prep(JOB.read_text(), "ml-engineer")
+    by_text = {q.text: q for q in r.requirements}
+    assert by_text["Experience with feature engineering and handling missing data"].covered
+    assert not by_text["3+ years of Python and PyTorch in production"].covered
+    assert not by_text["Experience with Kubernetes and Terraform"].covered  # the notes never name Terraform
+    for q in r.requirements:
+        assert bool(q.passages) == q.covered
+        assert (q.point is None) or q.covered
+    sources = [q["source"] for q in r.questions]
+    assert sources[0] is not None and None in sources
+    assert sources.index(None) > max(i for i, s in enumerate(sources) if s is not None)  # notes' questions first
+    gap_questions = [q["question"] for q in r.questions if q["source"] is None]
+    assert "What is your experience with Python and PyTorch in production?" in gap_questions
+    # the drill is limited to this job's questions
+    ids = coach.drill.prep_questions("ml-engineer")
+    assert ids and ids <= set(coach.drill.questions)
+    nxt = coach.drill.next(only=ids)
+    assert nxt["id"] in ids
+    with pytest.raises(UsageError, match="coach prep"):
+        coach.drill.prep_questions("no-such-job")
+
+
+def test_prep_cli_json_and_stdin(shared_index, tmp_path):
+    env = {"COACH_INDEX": str(shared_index), "COACH_HOME": str(tmp_path / "home"), "COACH_ADAPT_EMBEDDER": "false"}
+    out = json.loads(run_cli("prep", JOB, "--json", env=env, check=True).stdout)
+    assert set(out) == {"requirements", "questions"}
+    assert all(set(q) == {"text", "covered", "passages", "point"} for q in out["requirements"])
+    assert all(set(q) == {"question", "source"} for q in out["questions"])
+    nxt = json.loads(run_cli("drill", "next", "--prep", "ml_engineer_job", "--json", env=env, check=True).stdout)
+    assert nxt["question"] in {q["question"] for q in out["questions"]}
+    bad = run_cli("prep", "-", env=env)
+    assert bad.returncode != 0 and "empty" in bad.stderr and "Traceback" not in bad.stderr
