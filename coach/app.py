@@ -194,7 +194,8 @@ class Coach:
                     if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:
                         seen.add(q.id)
                         from_notes.append({"question": q.question, "source": q.source, "id": q.id, "req": text})
-        questions = [{k: v for k, v in q.items() if k != "req"} for q in from_notes] + gaps
+        room = max(job.MAX_QUESTIONS - len(gaps), job.MAX_QUESTIONS // 2)  # every gap keeps its question
+        questions = [{k: v for k, v in q.items() if k != "req"} for q in from_notes[:room]] + gaps
         if questions:  # the notes often ask one thing twice in other words
             vecs = self.base_embedder.encode([q["question"] for q in questions])
             keep = [i for i in range(len(questions)) if all(float(vecs[i] @ vecs[j]) < 0.9 for j in range(i))]

@@ -148,8 +148,8 @@ def verb_phrase(text: str, would: bool = False) -> str | None:
     """A verb-first fragment as what *I* did (or would do), without the subject:
     'Processed data' -> 'processed data'; 'Use X' -> 'used X' (or 'use X' after 'would')."""
     text = clean(text)
-    if not text:
-        return None
+    if not text or ":" in " ".join(text.split()[:3]):
+        return None  # "Use case: ..." is a label, not an order
     first, _, rest = text.partition(" ")
     form = _verb_form(first)
     if form is None:

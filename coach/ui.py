@@ -12,7 +12,7 @@ import gradio as gr
 from coach.answer import UNSUPPORTED_MARK, Answer
 from coach.app import Coach
 from coach.errors import CoachError
-from coach.text import strip_citations
+from coach.text import last_heading, strip_citations
 from coach.notes import add_note, remove_note
 
 CSS = """
@@ -24,6 +24,15 @@ CSS = """
 .draft { margin-top: 8px; font-size: 0.9em; color: #555; }
 .draft summary { cursor: pointer; }
 .composing { color: #888; }
+.mastery .bar-row { display: flex; align-items: center; gap: 8px; margin: 4px 0; font-size: 0.85em; }
+.mastery .bar-label { flex: 0 0 45%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.mastery .bar { flex: 1; height: 12px; background: #e8e8ef; border-radius: 6px; overflow: hidden; }
+.mastery .fill { display: block; height: 100%; background: #5b7cfa; }
+.mastery .bar-value { flex: 0 0 auto; color: #555; }
+table.prep td { vertical-align: top; padding: 4px 8px; }
+table.prep tr.gap td:first-child { color: #a33; white-space: nowrap; }
+table.prep tr.covered td:first-child { color: #2a7; white-space: nowrap; }
+.reference pre { white-space: pre-wrap; font-size: 0.85em; max-height: 18em; overflow: auto; }
 """
 
 def _cite_links(citations: list[int]) -> str:
@@ -200,75 +209,105 @@ def build(coach: Coach) -> gr.Blocks:
 
         with gr.Tab("Practice"):
             gr.Markdown("Mock-interview drill from your notes: answer, get graded against the notes, "
-                        "and weak questions come back sooner.")
+                        "and weak questions come back sooner. The notes' answer shows after your attempt.")
             card_id = gr.State(None)
+            shown_at = gr.State(None)
             with gr.Row():
                 with gr.Column(scale=3):
                     with gr.Row():
                         drill_topic = gr.Textbox(label="Topic filter (optional)", scale=3, elem_id="drill-topic")
+                        drill_prep = gr.Dropdown(label="Job (from Prep)", choices=[""], value="", scale=2,
+                                                 elem_id="drill-prep")
+                        drill_limit = gr.Number(label="Time limit, s (0 = none)", value=0, minimum=0, precision=0,
+                                                scale=1, elem_id="drill-limit")
                         next_btn = gr.Button("Next question", variant="primary", scale=1, elem_id="drill-next")
                     drill_q = gr.Markdown(elem_id="drill-question")
+                    with gr.Row():
+                        hint_btn = gr.Button("Hint", size="sm", elem_id="drill-hint-btn")
+                    drill_hint = gr.Markdown(elem_id="drill-hint")
                     drill_answer = gr.Textbox(label="Your answer", lines=5, elem_id="drill-answer")
                     grade_btn = gr.Button("Grade my answer", elem_id="drill-grade")
                     drill_result = gr.Markdown(elem_id="drill-result")
                 with gr.Column(scale=2):
                     drill_stats = gr.Markdown(elem_id="drill-stats")
-                    mastery_plot = gr.BarPlot(x="topic", y="mastery", title="Mastery per topic", y_lim=[0, 1],
-                                              elem_id="mastery")
+                    mastery = gr.HTML(render_mastery({}), elem_id="mastery")
 
         def practice_stats():
-            import pandas as pd
-
             st = coach.drill.stats()
-            practised = {t: m for t, m in st["topics"].items() if m["reviewed"]}
-            frame = pd.DataFrame(
-                [{"topic": t[-40:], "mastery": m["mastery"]} for t, m in sorted(practised.items())],
-                columns=["topic", "mastery"],
-            )
             text = (f"**{st['reviews']}** reviews · **{st['due']}** of {st['cards']} questions due · "
                     f"streak **{st['streak_days']}** day(s)")
-            return text, frame
+            return text, render_mastery(st["topics"])
 
-        def next_question(topic):
-            q = coach.drill.next(topic or None)
+        def next_question(topic, prep):
+            try:
+                only = coach.drill.prep_questions(prep) if prep else None
+            except CoachError as err:
+                return None, None, f"**{html.escape(str(err))}**", "", "", ""
+            q = coach.drill.next(topic or None, only=only)
             if q is None:
-                return None, "Nothing is due for this topic. Come back later.", "", ""
-            return q["id"], f"**{html.escape(q['question'])}**\n\n<small>{html.escape(q['topic'])}</small>", "", ""
+                return None, None, "Nothing is due for this topic. Come back later.", "", "", ""
+            text = f"**{html.escape(q['question'])}**\n\n<small>{html.escape(q['topic'])}</small>"
+            return q["id"], time.monotonic(), text, "", "", ""
 
-        def grade_answer(qid, text):
+        def show_hint(qid):
+            if not qid:
+                return "Press **Next question** first."
+            return f"**Hint:** {html.escape(coach.drill.hint(qid))}"
+
+        def grade_answer(qid, text, started, limit):
             if not qid:
                 return "Press **Next question** first.", *practice_stats()
             if not (text or "").strip():
                 return "Type an answer (or \"I don't know\").", *practice_stats()
-            r = coach.drill.answer(qid, text)
-            lines = [f"### Score {r['score']:.2f}", html.escape(r["feedback"])]
-            lines += [f"- ✓ {html.escape(c)}" for c in r["covered"]]
-            lines += [f"- ✗ {html.escape(m)}" for m in r["missed"]]
-            lines.append(f"\n**Next time:** {r['next_due'][:16].replace('T', ' ')} UTC\n")
-            if r["follow_up"]:
-                lines.append(f"**An interviewer might ask next:** {html.escape(r['follow_up'])}")
-            return "\n".join(lines), *practice_stats()
+            seconds = round(time.monotonic() - started, 1) if started else None
+            r = coach.drill.answer(qid, text, seconds=seconds if limit else None)
+            return render_grade(r, limit or 0), *practice_stats()
 
-        next_btn.click(next_question, drill_topic, [card_id, drill_q, drill_answer, drill_result], api_visibility="private")
-        grade_btn.click(grade_answer, [card_id, drill_answer], [drill_result, drill_stats, mastery_plot],
+        next_out = [card_id, shown_at, drill_q, drill_answer, drill_result, drill_hint]
+        next_btn.click(next_question, [drill_topic, drill_prep], next_out, api_visibility="private")
+        hint_btn.click(show_hint, card_id, drill_hint, api_visibility="private")
+        grade_btn.click(grade_answer, [card_id, drill_answer, shown_at, drill_limit], [drill_result, drill_stats, mastery],
                         api_visibility="private")
-        demo.load(practice_stats, None, [drill_stats, mastery_plot], api_visibility="private")
+        demo.load(practice_stats, None, [drill_stats, mastery], api_visibility="private")
 
         with gr.Tab("Talking points"):
             with gr.Row():
                 points_topic = gr.Textbox(label="Topic", placeholder="my ECG digitizer project", scale=4, elem_id="points-topic")
                 points_btn = gr.Button("Get talking points", variant="primary", scale=1, elem_id="points-go")
-            points_out = gr.Markdown(elem_id="points")
+            points_out = gr.HTML(elem_id="points")
 
         def show_points(topic):
-            r = coach.points(topic or "")
-            if not r["points"]:
-                return "Your notes don't cover this topic."
-            return "\n".join(f"- {html.escape(p['text'])}  \n  <small>{html.escape(p['source'])} › "
-                             f"{html.escape(p['heading'].split(' > ')[-1])}</small>" for p in r["points"])
+            return render_points(coach.points(topic or ""))
 
         points_btn.click(show_points, points_topic, points_out, api_visibility="private")
         points_topic.submit(show_points, points_topic, points_out, api_visibility="private")
+
+        with gr.Tab("Prep"):
+            gr.Markdown("Paste a job description: each requirement is matched to your notes (covered or a gap), "
+                        "then the questions to expect, those your notes answer first.")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    prep_text = gr.Textbox(label="Job description", lines=12, elem_id="prep-text",
+                                           placeholder="Paste the posting: its requirements and responsibilities")
+                with gr.Column(scale=1):
+                    prep_name = gr.Textbox(label="Save as", value="job", elem_id="prep-name")
+                    prep_btn = gr.Button("Prepare", variant="primary", elem_id="prep-go")
+            prep_out = gr.HTML(elem_id="prep-result")
+
+        def run_prep(text, name):
+            try:
+                r = coach.prep(text or "", (name or "job").strip() or "job")
+            except CoachError as err:
+                return f"<p><b>{html.escape(str(err))}</b></p>", gr.skip()
+            return render_prep(r), gr.update(choices=["", *prep_names()])
+
+        def prep_names():
+            from coach.prep import saved
+
+            return saved(coach.settings.home)
+
+        prep_btn.click(run_prep, [prep_text, prep_name], [prep_out, drill_prep], api_visibility="private")
+        demo.load(lambda: gr.update(choices=["", *prep_names()]), None, drill_prep, api_visibility="private")
 
         def ask(question: str) -> dict:
             """Answer one question from the notes: {"answer", "citations": [{"n", "source", "heading"}]}."""
@@ -278,6 +317,81 @@ def build(coach: Coach) -> gr.Blocks:
 
         gr.api(ask, api_name="ask")
     return demo
+
+
+def render_mastery(topics: dict) -> str:
+    """One bar per practised topic, its length the mastery (0 draws an empty bar, not a full one)."""
+    practised = sorted((t, m) for t, m in topics.items() if m["reviewed"])
+    if not practised:
+        return "<p class='mastery-empty'>No practice yet — answer a question to see your mastery per topic.</p>"
+    rows = []
+    for topic, m in practised:
+        pct = round(100 * m["mastery"])
+        rows.append(
+            f"<div class='bar-row' data-topic='{html.escape(topic, quote=True)}' data-mastery='{m['mastery']:.3f}'>"
+            f"<span class='bar-label' title='{html.escape(topic, quote=True)}'>{html.escape(topic[-48:])}</span>"
+            f"<span class='bar'><span class='fill' style='width:{pct}%'></span></span>"
+            f"<span class='bar-value'>{pct}% · {m['reviewed']}/{m['cards']}</span></div>"
+        )
+    return "<div class='mastery'><b>Mastery per topic</b>" + "".join(rows) + "</div>"
+
+
+def render_grade(r: dict, limit: int = 0) -> str:
+    lines = [f"### Score {r['score']:.2f}", html.escape(r["feedback"])]
+    lines += [f"- ✓ {html.escape(c)}" for c in r["covered"]]
+    lines += [f"- ◐ {html.escape(c)}" for c in r["partial"]]
+    lines += [f"- ✗ {html.escape(m)}" for m in r["missed"]]
+    if r.get("seconds") is not None and limit:
+        over = r["seconds"] > limit
+        lines.append(f"\n**Time:** {r['seconds']:.0f} s of {limit} s" + (" — over time: shorten it." if over else "."))
+    if r.get("star"):
+        parts = " · ".join(f"{'✓' if ok else '✗'} {k}" for k, ok in r["star"]["parts"].items())
+        lines.append(f"\n**STAR:** {parts}")
+        lines += [f"- {html.escape(a)}" for a in r["star"]["advice"]]
+    lines.append(f"\n**Next time:** {r['next_due'][:16].replace('T', ' ')} UTC\n")
+    if r["follow_up"]:
+        lines.append(f"**An interviewer might ask next:** {html.escape(r['follow_up'])}\n")
+    lines.append(f"<details class='reference' open><summary>Your notes' answer</summary>\n\n<pre>"
+                 f"{html.escape(r['reference'])}</pre></details>\n")
+    history = r.get("history") or []
+    if len(history) > 1:
+        lines.append("**Your attempts:** " + " → ".join(f"{h['score']:.2f}" for h in history))
+    return "\n".join(lines)
+
+
+def render_points(r: dict) -> str:
+    if not r["points"]:
+        return "<p>Your notes don't cover this topic.</p>"
+    items = "".join(
+        f"<li data-aspect='{p.aspect}'><b>{html.escape(p.aspect)}</b> — {html.escape(p.text)}<br>"
+        f"<small>{html.escape(p.source)}:{p.lines[0]}-{p.lines[1]} › {html.escape(last_heading(p.heading))}</small></li>"
+        for p in r["points"]
+    )
+    missing = "".join(f"<li>{html.escape(m)}</li>" for m in r["missing"])
+    return f"<ul class='points'>{items}</ul>" + (f"<p><b>Missing from your notes:</b></p><ul class='missing'>{missing}</ul>"
+                                                 if missing else "")
+
+
+def render_prep(r) -> str:
+    from coach.prep import safe_prep_name
+
+    covered = sum(q.covered for q in r.requirements)
+    rows = []
+    for q in r.requirements:
+        where = ", ".join(sorted({p["source"] for p in q.passages}))
+        say = f"<br><small>say: {html.escape(q.point)}</small>" if q.point else ""
+        mark = "✓ covered" if q.covered else "✗ gap"
+        rows.append(f"<tr class='{'covered' if q.covered else 'gap'}'><td>{mark}</td><td>{html.escape(q.text)}{say}</td>"
+                    f"<td>{html.escape(where)}</td></tr>")
+    questions = "".join(
+        f"<li>{html.escape(q['question'])} <small>({html.escape(q['source'] or 'not in your notes')})</small></li>"
+        for q in r.questions
+    )
+    return (f"<p><b>{covered} of {len(r.requirements)}</b> requirements covered by your notes.</p>"
+            f"<table class='prep'><tr><th></th><th>Requirement</th><th>Notes</th></tr>{''.join(rows)}</table>"
+            f"<p><b>Likely questions</b> (your notes answer the first ones):</p><ol class='questions'>{questions}</ol>"
+            f"<p>Drill them: pick <b>{html.escape(safe_prep_name(r.name))}</b> as the job in Practice, or "
+            f"<code>coach drill --prep {html.escape(safe_prep_name(r.name))}</code>.</p>")
 
 
 def _suggestions(coach: Coach) -> list[str]:

@@ -214,28 +214,55 @@ def test_notes_tab_uploads_reindexes_and_removes(server, browser, tmp_path):
     assert not (server["corpus"] / "zebra_notes.md").exists()
 
 
-def test_practice_and_talking_points_tabs(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def test_practice_prep_and_talking_points_tabs(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.goto(server["url"])
     page.get_by_role("tab", name="Practice").click()
+    page.wait_for_function("document.querySelector('#mastery').innerText.includes('No practice yet')", timeout=30000)
     page.fill("#drill-topic input, #drill-topic textarea", "ECG")
+    page.fill("#drill-limit input", "90")
     page.click("#drill-next")
     # wait for the content itself: Gradio's "processing" overlay also puts text in the element
     page.wait_for_function("document.querySelector('#drill-question').innerText.includes('002_3311060c06bf2bdb.txt')",
                            timeout=60000)
     assert "?" in page.locator("#drill-question").inner_text()
+    assert "notes' answer" not in page.locator("#drill-result").inner_text()  # nothing revealed before an attempt
+    page.click("#drill-hint-btn")
+    page.wait_for_function("document.querySelector('#drill-hint').innerText.includes('Hint:')", timeout=30000)
     page.fill("#drill-answer textarea", "I don't know")
     page.click("#drill-grade")
     page.wait_for_function("document.querySelector('#drill-result').innerText.includes('Score')", timeout=60000)
     result = page.locator("#drill-result").inner_text()
-    assert "✗" in result and "Next time" in result
+    assert "✗" in result and "Next time" in result and "Time:" in result and "Your notes' answer" in result
     page.wait_for_function("document.querySelector('#drill-stats').innerText.includes('1 reviews')", timeout=30000)
+    # one practised topic at 0: a bar of zero width, not a full one
+    bar = page.locator("#mastery .bar-row")
+    assert bar.count() == 1 and bar.get_attribute("data-mastery") == "0.000"
+    assert page.locator("#mastery .fill").evaluate("e => e.getBoundingClientRect().width") == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "practice.png"), full_page=True)
+
+    page.get_by_role("tab", name="Prep").click()
+    job = (ROOT / "tests" / "data" / "ml_engineer_job.md").read_text()
+    page.fill("#prep-text textarea", job)
+    page.fill("#prep-name input, #prep-name textarea", "ml-engineer")
+    page.click("#prep-go")
+    page.wait_for_function("document.querySelector('#prep-result').innerText.includes('requirements covered')",
+                           timeout=120000)
+    assert page.locator("#prep-result tr.covered").count() >= 5
+    assert page.locator("#prep-result tr.gap").count() >= 1
+    assert page.locator("#prep-result ol.questions li").count() >= 10
+    page.screenshot(path=str(ARTIFACTS / "prep.png"), full_page=True)
+    # the job is now a drill filter in Practice
+    page.get_by_role("tab", name="Practice").click()
+    page.locator("#drill-prep input").click()
+    page.wait_for_selector("text=ml-engineer", timeout=30000)
 
     page.get_by_role("tab", name="Talking points").click()
     page.fill("#points-topic input, #points-topic textarea", "my ECG digitizer project")
     page.click("#points-go")
     page.wait_for_function("document.querySelector('#points').innerText.includes('002_3311060c06bf2bdb.txt')",
                            timeout=60000)
-    assert page.locator("#points li").count() >= 5
+    assert 5 <= page.locator("#points ul.points li").count() <= 8
+    assert "no result" in page.locator("#points ul.missing").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "points.png"), full_page=True)
