@@ -91,8 +91,21 @@ def _context(chunk: dict) -> str:
 
 
 def _spans(units: list[Unit], chunk: dict) -> list[tuple[int, int]]:
-    ends = [u.line for u in units[1:]] + [chunk["line_end"] + 1]
-    return [(u.line, max(u.line, end - 1)) for u, end in zip(units, ends)]
+    """Each unit's first and last line (a wrapped sentence runs over several)."""
+    return [(u.line, min(max(u.last_line, u.line), chunk["line_end"])) for u in units]
+
+
+def _item_span(quote: str, lines: list[str], first: int, span: tuple[int, int]) -> tuple[int, int]:
+    """The lines of the bullets a point was made from, inside its list's span: a citation to
+    the bullet, not to the whole list. Bullets of a run are joined by '; '."""
+    parts = [p.strip().split(": ")[0][:30] for p in quote.split("; ") if p.strip()]  # a label's line starts it
+    found: list[int] = []
+    for part in (parts[0], parts[-1]) if parts else ():
+        for n in range(span[0], span[1] + 1):
+            if part and part in lines[n - first] if 0 <= n - first < len(lines) else False:
+                found.append(n)
+                break
+    return (found[0], max(found)) if len(found) == 2 else span
 
 
 def candidates(chunks: list[dict]) -> list[Point]:
@@ -108,13 +121,15 @@ def candidates(chunks: list[dict]) -> list[Point]:
             continue  # "Tips for answering", "Technical preparation": about the interview, not the project
         would = bool(_WOULD.search(context))
         units = note_units(c["text"], c["line_start"])
+        lines = c["text"].splitlines()
         for u, span in zip(units, _spans(units, c)):
             if not u.answers or _ABOUT_THE_NOTES.search(u.text):
                 continue
             for text, quote in _sayings(u, would):
                 if text and MIN_WORDS <= words(text) <= MAX_WORDS and text not in seen and not is_question(text):
                     seen.add(text)
-                    out.append(Point(text, "", c["source"], heading, span, quote, context))
+                    where = _item_span(quote, lines, c["line_start"], span) if u.kind == "list" else span
+                    out.append(Point(text, "", c["source"], heading, where, quote, context))
     return out
 
 

@@ -29,7 +29,8 @@ _OWN_NOUN = re.compile(r"^(?:the|this|our)\s+(system|model|project|pipeline|app|
 _META_LABEL = re.compile(r"^(?:decision|answer|your answer|result|results|note|notes|pros?|cons?|current approach|"
                          r"approach|strategy|summary|key point|key points|example|why|how|tl;?dr|bottom line|"
                          r"benefits?|advantages?|disadvantages?|limitations?|improvements?|(?:the )?challenge|(?:the )?solution|(?:the )?impact|"
-                         r"(?:the )?problem|(?:the )?outcome|(?:the )?goal|expand on this|tip|remember|say|mention)\s*:\s*", re.IGNORECASE)
+                         r"(?:the )?problem|(?:the )?outcome|(?:the )?goal|expand on this|tip|remember|say|mention|best practice|"
+                         r"good practice|rule of thumb)\s*:\s*", re.IGNORECASE)
 _FINITE = {"is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "does", "did",
            "should", "may", "might", "must"}
 _BEFORE_ADJECTIVE = {"with", "of", "the", "a", "an", "for", "in", "by", "and", "to", "from", "on", "at", "as", "or"}

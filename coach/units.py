@@ -38,6 +38,11 @@ class Unit:
     line: int  # 1-based line in the note where it starts
     label: str = ""
     items: tuple[str, ...] = field(default=())
+    end: int = 0  # the line where it ends (0: the line it starts on)
+
+    @property
+    def last_line(self) -> int:
+        return max(self.line, self.end)
 
     @property
     def answers(self) -> bool:
@@ -90,17 +95,37 @@ def _paragraph_units(raw: str, line: int) -> list[Unit]:
             groups.append([])
         groups[-1].append(ln)
     units: list[Unit] = []
+    raw_lines = raw.split("\n")
+    at = 0  # the raw line the next unit is looked for from: a unit's line is where it starts
+
+    def line_of(text: str) -> int:
+        nonlocal at
+        probe = " ".join(text.split()[:3])
+        for k in range(at, len(raw_lines)):
+            if probe and probe in " ".join(raw_lines[k].split()):
+                at = k
+                break
+        return line + at
+
+    def end_of(text: str) -> int:
+        probe = " ".join(text.rstrip(".").split()[-2:])
+        for k in range(at, len(raw_lines)):
+            if probe and probe in " ".join(raw_lines[k].split()):
+                return line + k
+        return line + at
+
     for g in groups:
         joined = " ".join(s.strip() for s in g)
         if _QUESTION_START.match(joined):
             q = _clean(_QUESTION_START.sub("", joined))
-            units.append(Unit(q, "question", line))
+            units.append(Unit(q, "question", line_of(q), end=end_of(q)))
             continue
         body = _clean(_ANSWER_LABEL.sub("", joined))
         for s in split_sentences(body):
             s = _clean(s)
             if s:
-                units.append(Unit(s, "question" if is_question(s) else "sentence", line))
+                start = line_of(s)
+                units.append(Unit(s, "question" if is_question(s) else "sentence", start, end=end_of(s)))
     return units
 
 
@@ -141,12 +166,15 @@ def _blocks(nodes, out: list[Unit], first_line: int) -> None:
             if label is not None:
                 pending.pop()
                 flush()
-                out.append(Unit(_list_text(label.text, items), "list", label.line, label.text, tuple(items)))
+                out.append(Unit(_list_text(label.text, items), "list", label.line, label.text, tuple(items),
+                                end=first_line + node.map[1] - 1 if node.map else 0))
             else:
                 flush()
                 for li, text in zip(node.children, items):
                     item_line = first_line + (li.map[0] if li.map else 0)
-                    out.append(Unit(_list_text("", [text]), "question" if is_question(text) else "item", item_line))
+                    item_end = first_line + li.map[1] - 1 if li.map else 0
+                    out.append(Unit(_list_text("", [text]), "question" if is_question(text) else "item", item_line,
+                                    end=item_end))
         elif node.type == "blockquote":
             flush()
             _blocks(node.children, out, first_line)

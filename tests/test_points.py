@@ -6,7 +6,8 @@ import re
 import pytest
 
 from coach.speech import say, say_list
-from conftest import run_cli
+from coach.text import stems
+from conftest import SHARED_CORPUS, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +32,7 @@ def test_fragments_become_first_person_sentences():
 
 def _check_shape(r, source):
     points = r["points"]
+    file_lines = (SHARED_CORPUS / source).read_text(encoding="utf-8", errors="replace").splitlines()
     assert 5 <= len(points) <= 8, [p.text for p in points]
     assert {p.source for p in points} == {source}  # a project's points come from its own notes
     texts = [p.text for p in points]
@@ -42,7 +44,10 @@ def _check_shape(r, source):
         assert not p.text.rstrip().endswith("?") and not p.text.rstrip().endswith(":"), p.text
         assert p.text[0].isupper() and p.text.endswith("."), p.text
         assert p.aspect in {"problem", "built", "decision", "result", "challenge", "differently"}
-        assert p.lines[0] <= p.lines[1]
+        assert p.lines[0] <= p.lines[1] <= p.lines[0] + 12, p.lines  # the bullets it came from, not a whole section
+        cited = "\n".join(file_lines[p.lines[0] - 1: p.lines[1]])
+        said = stems(p.text) - stems("in my project I would for")
+        assert len(said & stems(cited)) >= 0.6 * len(said), (p.text, cited)
     return {p.aspect for p in points}
 
 
