@@ -53,8 +53,12 @@ def ingest(
     if as_json:
         typer.echo(json.dumps(report.summary()))
         return
+    from coach.text import printable
+
     for s in report.skipped_files:
-        _err(f"skipped {s['source']}: {s['reason']}")
+        _err(f"skipped {printable(s['source'])}: {s['reason']}")
+    if report.repaired:
+        _err("the index was damaged: rebuilt it from your notes")
     r = report
     typer.echo(
         f"{r.files} files: {r.added} added, {r.changed} changed, {r.removed} removed, "

@@ -29,3 +29,15 @@ class CorpusError(CoachError):
 
 class UsageError(CoachError):
     exit_code = 2
+
+
+class IndexBusy(CoachError):
+    """Another process is writing the index."""
+
+    def __init__(self, index_dir, waited):
+        super().__init__(f"Another ingest is running on {index_dir} (waited {waited:.0f} s) — let it finish, "
+                         "then try again.")
+
+
+class StoreDamaged(CoachError):
+    """The practice history database cannot be read."""

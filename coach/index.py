@@ -8,7 +8,10 @@ Layout (nothing is pickled; every file is checked against the manifest on load):
     index/gen-000007/vectors.faiss   IndexFlatIP; row i belongs to chunk owners[i]
 
 A new generation is written beside the live one and only then named in CURRENT, so an
-ingest killed at any point leaves the previous index usable.
+ingest killed at any point leaves the previous index usable. One writer at a time holds
+index/.lock (`writer_lock`); the generation before the live one is kept, so a reader that
+read CURRENT just before a swap can still open what it named, and `load` retries once when
+CURRENT changed under it.
 """
 
 from __future__ import annotations
@@ -18,16 +21,43 @@ import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from coach.errors import IndexCorrupt, IndexMissing
+from coach.errors import IndexBusy, IndexCorrupt, IndexMissing
 
 FORMAT = 1
 CURRENT = "CURRENT"
+LOCK = ".lock"
+GRACE_S = 60.0  # an older generation is removed only when this much older than the swap
+
+
+@contextmanager
+def writer_lock(index_dir: Path, wait_s: float = 600.0, on_wait=None):
+    """Hold the index's writer lock (ingest, the app's re-index and note removal). A second
+    writer waits up to `wait_s`, calling `on_wait()` once, then raises IndexBusy."""
+    from filelock import FileLock, Timeout
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / LOCK))
+    start = time.monotonic()
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None:
+            on_wait()
+        try:
+            lock.acquire(timeout=wait_s)
+        except Timeout:
+            raise IndexBusy(index_dir, time.monotonic() - start) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def sha256_file(path: Path) -> str:
@@ -71,9 +101,24 @@ def _live_dir(index_dir: Path) -> Path | None:
     return index_dir / name if name else None
 
 
-def read_manifest(index_dir: Path) -> dict | None:
-    """The live manifest, or None when there is no index. Corruption raises IndexCorrupt."""
-    live = _live_dir(index_dir)
+def _retrying(read):
+    """Run `read(live_dir)`; when it fails because a writer swapped CURRENT meanwhile, once more."""
+
+    def wrapped(index_dir: Path):
+        for attempt in (0, 1):
+            live = _live_dir(index_dir)
+            try:
+                return read(index_dir, live)
+            except IndexCorrupt:
+                if attempt == 0 and _live_dir(index_dir) != live:
+                    continue
+                raise
+
+    return wrapped
+
+
+@_retrying
+def _manifest_of(index_dir: Path, live: Path | None) -> dict | None:
     if live is None:
         return None
     try:
@@ -82,13 +127,25 @@ def read_manifest(index_dir: Path) -> dict | None:
         raise IndexCorrupt(index_dir, f"manifest unreadable: {type(err).__name__}") from err
 
 
+def read_manifest(index_dir: Path) -> dict | None:
+    """The live manifest, or None when there is no index. Corruption raises IndexCorrupt."""
+    return _manifest_of(index_dir)
+
+
 def load(index_dir: Path) -> Index:
-    manifest = read_manifest(index_dir)
-    if manifest is None:
+    return _load(index_dir)
+
+
+@_retrying
+def _load(index_dir: Path, live: Path | None) -> Index:
+    if live is None:
         raise IndexMissing(index_dir)
+    try:
+        manifest = json.loads((live / "manifest.json").read_text())
+    except (OSError, ValueError) as err:
+        raise IndexCorrupt(index_dir, f"manifest unreadable: {type(err).__name__}") from err
     if manifest.get("format") != FORMAT:
         raise IndexCorrupt(index_dir, f"format {manifest.get('format')} is not {FORMAT}")
-    live = _live_dir(index_dir)
     for name, digest in manifest.get("checksums", {}).items():
         path = live / name
         if not path.exists():
@@ -127,8 +184,13 @@ def save(index_dir: Path, index: Index, manifest: dict) -> Path:
         [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
         or [0]
     )
-    target = index_dir / f"gen-{gen:06d}"
-    target.mkdir()
+    while True:  # a fresh number, never a reused one, even if a folder appears meanwhile
+        target = index_dir / f"gen-{gen:06d}"
+        try:
+            target.mkdir()
+            break
+        except FileExistsError:
+            gen += 1
     chunk_bytes = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in index.chunks).encode()
     _fsync_write(target / "chunks.jsonl", chunk_bytes)
     flat = faiss.IndexFlatIP(index.vectors.shape[1])
@@ -149,8 +211,12 @@ def save(index_dir: Path, index: Index, manifest: dict) -> Path:
     tmp = index_dir / (CURRENT + ".tmp")
     _fsync_write(tmp, target.name.encode())
     os.replace(tmp, index_dir / CURRENT)
-    for old in index_dir.glob("gen-*"):
-        if old != target and (old == previous or old.is_dir()):
+    now = time.time()
+    for old in index_dir.glob("gen-*"):  # the previous generation stays for readers mid-swap
+        if old in (target, previous) or not old.is_dir():
+            continue
+        abandoned = previous is None or old.name > previous.name  # half-written by a writer that died
+        if abandoned or now - old.stat().st_mtime > GRACE_S:
             shutil.rmtree(old, ignore_errors=True)
     index.manifest = manifest
     return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from tqdm import tqdm
 from coach import index as index_store
 from coach.chunking import split_text
 from coach.documents import Skipped, find_files, read_document
+from coach.text import printable
 from coach.errors import CorpusError, IndexCorrupt
 
 # Each chunk gets one vector for its heading trail and opening text and, when it has one, one
@@ -47,6 +49,7 @@ class IngestReport:
     adapted: bool = False  # the embedder was fine-tuned on these notes in this run
     seconds: float = 0.0
     skipped_files: list[dict] = field(default_factory=list)
+    repaired: bool = False  # the index was damaged and has been rebuilt from the notes
 
     def summary(self) -> dict:
         out = asdict(self)
@@ -80,13 +83,24 @@ def ingest(
     rebuild: bool = False,
     progress: bool = True,
     adapt_base: Path | None = None,
+    lock_wait_s: float = 600.0,
 ) -> IngestReport:
     """Bring the index at index_dir up to date with the notes under `paths`.
 
     `embedder_factory` is only called when something must be embedded, so a run with no
     change never loads the model. With `adapt_base` (the base model's folder), a change of the
     notes also fine-tunes that model on them (`coach.adapt`) and re-embeds every chunk with it.
+    One writer at a time: a second one waits for the first (`index.writer_lock`).
     """
+
+    def waiting() -> None:
+        print(f"another ingest is running on {index_dir}: waiting for it…", file=sys.stderr, flush=True)
+
+    with index_store.writer_lock(index_dir, lock_wait_s, waiting):
+        return _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base)
+
+
+def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base) -> IngestReport:
     start = time.perf_counter()
     report = IngestReport()
     found = _scan(paths)
@@ -94,8 +108,11 @@ def ingest(
     if not rebuild:
         try:
             old_manifest = index_store.read_manifest(index_dir)
+            if old_manifest is not None:
+                index_store.load(index_dir)  # every file checked: a damaged one is rebuilt, not reported fine
         except IndexCorrupt:
             old_manifest = None  # unreadable: rebuild from the notes, the old files stay until replaced
+            report.repaired = True
     if old_manifest and (
         old_manifest.get("embed_model") != model_id
         or old_manifest.get("format") != index_store.FORMAT
@@ -153,8 +170,8 @@ def ingest(
         doc = read_document(path, root)
         if isinstance(doc, Skipped):
             skipped.append({"source": source, "reason": doc.reason, "sha256": digest})
-            if progress:
-                tqdm.write(f"skipped {source}: {doc.reason}")
+            if progress:  # stderr: stdout may be carrying --json
+                tqdm.write(f"skipped {printable(source)}: {doc.reason}", file=sys.stderr)
             continue
         if source in old_files:
             report.changed += 1

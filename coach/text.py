@@ -88,3 +88,15 @@ def trail(heading: str) -> tuple[str, ...]:
 def last_heading(heading: str) -> str:
     t = trail(heading)
     return t[-1] if t else ""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(name: str) -> str:
+    r"""A file name safe to print: newlines and terminal escapes shown, never obeyed.
+
+    >>> printable("evil\x1b[31mname\n.md")
+    'evil\\x1b[31mname\\n.md'
+    """
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], name)
