@@ -77,13 +77,70 @@ def repair_lost_bytes(text: str) -> str:
     return _SUSPECT_RUN.sub(_repair_run, text)
 
 
+# Characters that Central European letters become when cp1250/ISO-8859-2 bytes are read as
+# cp1252: "ł" -> "³", "ą" -> "¹" or "±", "ż" -> "¿", "ś" -> "¶". Inside a word they mean the guess was wrong.
+_CENTRAL_IN_WORD = re.compile(r"[^\W\d_][³¹¿¥¼¾Ÿ±¶][^\W\d_]|[^\W\d_][³¹¥¼¾Ÿ±¶]\b")
+
+
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 with a BOM, or without one when every other byte is NUL (mostly-ASCII text)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    sample = data[:4096]
+    if len(sample) >= 4 and len(sample) % 2 == 0:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) // 2
+        for codec, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
+            if zeros > 0.6 * half:
+                try:
+                    return data.decode(codec)
+                except UnicodeDecodeError:
+                    return None
+    return None
+
+
+def _legacy(data: bytes) -> str:
+    """Text in a one-byte code page. Western European (cp1252, which contains latin-1's
+    letters) unless its letters come out as Central European ones misread; then cp1250 or
+    ISO-8859-2, whichever reads as letters; other scripts by charset-normalizer's guess."""
+    western = _strict(data, "cp1252")
+    if western is not None and not _CENTRAL_IN_WORD.search(western) and not re.search(r"[\x80-\x9f]", western):
+        if not _other_script(data):
+            return western
+    central = [t for t in (_strict(data, "cp1250"), _strict(data, "iso-8859-2")) if t is not None]
+    if central and western is not None:
+        return min(central, key=lambda t: len(_CENTRAL_IN_WORD.findall(t)) + len(re.findall(r"[\x80-\x9f]", t)))
+    best = from_bytes(data).best()
+    return str(best) if best is not None else data.decode("cp1252", errors="replace")
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _other_script(data: bytes) -> bool:
+    """True when charset-normalizer is sure of a non-Latin script (Cyrillic, Greek...)."""
+    best = from_bytes(data).best()
+    return best is not None and best.encoding in ("cp1251", "koi8_r", "cp1253", "iso8859_5", "iso8859_7",
+                                                  "cp1256", "cp1255", "mac_cyrillic", "cp866")
+
+
 def decode(data: bytes) -> str:
-    """Bytes -> repaired text. UTF-8 first (with or without BOM), else the best legacy guess."""
+    """Bytes -> repaired text: UTF-8 (with or without BOM), UTF-16 (with or without BOM), then
+    the legacy code pages of European notes; mojibake repaired."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        text = str(best) if best is not None else data.decode("cp1252", errors="replace")
+        text = _utf16(data) or _legacy(data)
+    else:
+        if "\x00" in text:  # UTF-16 of ASCII text is valid UTF-8 too, with a NUL every other byte
+            text = _utf16(data) or text
     return repair_lost_bytes(fix_mojibake(text))
 
 
@@ -103,9 +160,9 @@ def read_document(path: Path, root: Path) -> Document | Skipped:
         data = path.read_bytes()
     except OSError as err:
         return Skipped(source, f"unreadable ({err.strerror or err})")
-    if b"\x00" in data[:8192]:
-        return Skipped(source, "binary file")
     text = decode(data)
+    if "\x00" in text:  # checked after decoding: UTF-16 notes have NULs in their bytes, not in their text
+        return Skipped(source, "binary file")
     if not text.strip():
         return Skipped(source, "empty file")
     return Document(source, text)

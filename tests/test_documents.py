@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from coach.documents import Document, Skipped, decode, find_files, read_document, repair_lost_bytes
 from conftest import SHARED_CORPUS
 
@@ -51,3 +53,34 @@ def test_find_files_is_recursive_and_filters_suffixes(tmp_path):
 
 def test_utf8_bom_is_dropped():
     assert decode("\ufeff# Title".encode("utf-8")) == "# Title"
+
+
+LANGUAGES = {
+    "fr": ("Le chef prépare une crème brûlée. Déjà vu: où est la fenêtre? L'été, les élèves mangent à côté du "
+           "garçon. Noël, maïs, naïve.", ["cp1252", "latin-1"]),
+    "es": ("¿Cómo estás? El niño comió piña y jalapeños. ¡Qué rápido! La educación está en el corazón de la "
+           "canción española.", ["cp1252", "latin-1"]),
+    "de": ("Größere Übungen für Schüler: die Straße ist schön, müde Bären äßen. Ärger über Öl und Fußgänger.",
+           ["cp1252", "latin-1"]),
+    "pl": ("Zażółć gęślą jaźń. Łódź jest dużym miastem; się uczę języka polskiego, ćwiczę pisownię źdźbła i "
+           "żółwia.", ["cp1250", "iso-8859-2"]),
+}
+UNICODE = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]
+
+
+@pytest.mark.parametrize("lang, encoding", [(lang, enc) for lang, (_, legacy) in LANGUAGES.items()
+                                            for enc in legacy + UNICODE])
+def test_notes_in_european_languages_read_right_in_every_encoding(tmp_path, lang, encoding):
+    text = LANGUAGES[lang][0]
+    path = tmp_path / f"{lang}.md"
+    path.write_bytes(f"# Notes\n{text}\n".encode(encoding))
+    doc = read_document(path, tmp_path)
+    assert not isinstance(doc, Skipped), doc
+    assert doc.text.strip() == f"# Notes\n{text}"
+
+
+def test_a_nul_byte_anywhere_marks_a_binary_file(tmp_path):
+    path = tmp_path / "late-nul.md"
+    path.write_bytes(b"# Notes\n" + b"plain text line\n" * 1000 + b"\x00\x01\x02 binary tail")
+    doc = read_document(path, tmp_path)
+    assert isinstance(doc, Skipped) and doc.reason.startswith("binary file")
