@@ -93,6 +93,8 @@ class Coach:
             rebuild=rebuild,
             progress=progress,
             adapt_base=resolve_embed_model(self.settings.embed_model) if self.settings.adapt_embedder else None,
+            lock_wait_s=self.settings.lock_wait_s,
+            max_file_bytes=int(self.settings.max_file_mb * 1024 * 1024),
         )
         self.reload_index()
         return report

@@ -15,7 +15,11 @@ import ftfy
 import ftfy.bad_codecs  # noqa: F401  registers "sloppy-windows-1252"
 from charset_normalizer import from_bytes
 
-SUFFIXES = {".md", ".markdown", ".txt"}
+from coach.loaders import RICH_SUFFIXES, NotText, load_docx, load_html, load_pdf
+
+TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+SUFFIXES = TEXT_SUFFIXES | RICH_SUFFIXES
+MAX_BYTES = 5 * 1024 * 1024  # default per-file limit (COACH_MAX_FILE_MB)
 
 # cp1252 leaves these five bytes undefined, so text that went UTF-8 -> cp1252 -> UTF-8
 # loses them, and ftfy cannot put them back. Most likely first ("â€" + lost 0x9D is ”).
@@ -134,6 +138,14 @@ def _other_script(data: bytes) -> bool:
 def decode(data: bytes) -> str:
     """Bytes -> repaired text: UTF-8 (with or without BOM), UTF-16 (with or without BOM), then
     the legacy code pages of European notes; mojibake repaired."""
+    return repair(_decoded(data))
+
+
+def repair(text: str) -> str:
+    return repair_lost_bytes(fix_mojibake(text))
+
+
+def _decoded(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -141,7 +153,7 @@ def decode(data: bytes) -> str:
     else:
         if "\x00" in text:  # UTF-16 of ASCII text is valid UTF-8 too, with a NUL every other byte
             text = _utf16(data) or text
-    return repair_lost_bytes(fix_mojibake(text))
+    return text
 
 
 def fix_mojibake(text: str) -> str:
@@ -153,16 +165,36 @@ def fix_mojibake(text: str) -> str:
     )
 
 
-def read_document(path: Path, root: Path) -> Document | Skipped:
-    """Read one note file; binary, empty or unreadable files come back as Skipped."""
+def read_document(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Document | Skipped:
+    """Read one note file; binary, empty, unreadable or oversized files, and links that lead out
+    of the notes folder, come back as Skipped with the reason."""
     source = path.relative_to(root).as_posix() if path != root else path.name
+    folder = root if root.is_dir() else root.parent
+    real = path.resolve()
+    if real != folder.resolve() and folder.resolve() not in real.parents:
+        return Skipped(source, "a link to a file outside the notes folder (not followed)")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Skipped(source, f"{size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit per note "
+                                   "(COACH_MAX_FILE_MB) — split it or raise the limit")
         data = path.read_bytes()
     except OSError as err:
         return Skipped(source, f"unreadable ({err.strerror or err})")
-    text = decode(data)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            return Document(source, load_pdf(path))
+        if suffix == ".docx":
+            return Document(source, load_docx(path))
+    except NotText as err:
+        return Skipped(source, str(err))
+    text = _decoded(data)
+    if suffix in (".html", ".htm") and "\x00" not in text:
+        text = load_html(path, text)
     if "\x00" in text:  # checked after decoding: UTF-16 notes have NULs in their bytes, not in their text
         return Skipped(source, "binary file")
+    text = repair(text)
     if not text.strip():
         return Skipped(source, "empty file")
     return Document(source, text)

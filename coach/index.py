@@ -78,6 +78,13 @@ class Index:
     owners: np.ndarray
     manifest: dict = field(default_factory=dict)
     _faiss: faiss.Index | None = None
+    folder: Path | None = None  # the generation it was loaded from
+
+    def bm25(self):
+        """The BM25 model saved with this generation (checked with the rest), or None."""
+        from coach import keyword
+
+        return keyword.load(self.folder) if self.folder is not None else None
 
     @property
     def faiss_index(self) -> faiss.Index:
@@ -161,7 +168,7 @@ def _load(index_dir: Path, live: Path | None) -> Index:
     owners = np.asarray(manifest["owners"], dtype=np.int64)
     if len(owners) != len(vectors) or (len(owners) and owners.max() >= len(chunks)):
         raise IndexCorrupt(index_dir, "vectors and chunks disagree")
-    return Index(chunks, vectors, owners, manifest)
+    return Index(chunks, vectors, owners, manifest, folder=live)
 
 
 def _read_vectors(path: Path) -> np.ndarray:
@@ -197,6 +204,9 @@ def save(index_dir: Path, index: Index, manifest: dict) -> Path:
     if len(index.vectors):
         flat.add(np.ascontiguousarray(index.vectors, dtype=np.float32))
     faiss.write_index(flat, str(target / "vectors.faiss"))
+    from coach import keyword
+
+    keyword.save(keyword.build(index.chunks), target)  # built once here, loaded by every search process
     manifest = {
         **manifest,
         "format": FORMAT,
@@ -205,6 +215,7 @@ def save(index_dir: Path, index: Index, manifest: dict) -> Path:
         "checksums": {
             "chunks.jsonl": hashlib.sha256(chunk_bytes).hexdigest(),
             "vectors.faiss": sha256_file(target / "vectors.faiss"),
+            **{p.relative_to(target).as_posix(): sha256_file(p) for p in sorted((target / keyword.FOLDER).iterdir())},
         },
     }
     _fsync_write(target / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode())

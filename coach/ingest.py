@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from coach import index as index_store
 from coach.chunking import split_text
-from coach.documents import Skipped, find_files, read_document
+from coach.documents import MAX_BYTES, Skipped, find_files, read_document
 from coach.text import printable
 from coach.errors import CorpusError, IndexCorrupt
 
@@ -84,6 +84,7 @@ def ingest(
     progress: bool = True,
     adapt_base: Path | None = None,
     lock_wait_s: float = 600.0,
+    max_file_bytes: int = MAX_BYTES,
 ) -> IngestReport:
     """Bring the index at index_dir up to date with the notes under `paths`.
 
@@ -97,10 +98,10 @@ def ingest(
         print(f"another ingest is running on {index_dir}: waiting for it…", file=sys.stderr, flush=True)
 
     with index_store.writer_lock(index_dir, lock_wait_s, waiting):
-        return _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base)
+        return _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes)
 
 
-def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base) -> IngestReport:
+def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes) -> IngestReport:
     start = time.perf_counter()
     report = IngestReport()
     found = _scan(paths)
@@ -167,7 +168,7 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
     new_chunks: list[dict] = []
     for source in sorted(todo):
         path, root, digest = found[source]
-        doc = read_document(path, root)
+        doc = read_document(path, root, max_file_bytes)
         if isinstance(doc, Skipped):
             skipped.append({"source": source, "reason": doc.reason, "sha256": digest})
             if progress:  # stderr: stdout may be carrying --json

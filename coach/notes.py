@@ -14,10 +14,10 @@ import re
 import shutil
 from pathlib import Path
 
-from coach.documents import SUFFIXES
+from coach.documents import MAX_BYTES as DEFAULT_MAX_BYTES, SUFFIXES
 from coach.errors import UsageError
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = DEFAULT_MAX_BYTES  # the same limit as ingest's default per note
 
 
 def safe_name(name: str) -> str:
@@ -39,7 +39,7 @@ def add_note(corpus: Path, upload: Path, name: str | None = None) -> Path:
     """Copy an uploaded file into the corpus; refuses other types, big files, and overwriting."""
     final = safe_name(name or upload.name)
     if Path(final).suffix not in SUFFIXES:
-        raise UsageError(f"{final}: only .md, .markdown and .txt notes can be added.")
+        raise UsageError(f"{final}: only {', '.join(sorted(SUFFIXES))} notes can be added.")
     size = upload.stat().st_size
     if size > MAX_BYTES:
         raise UsageError(f"{final} is {size // 1024} KB; notes over {MAX_BYTES // 1024 // 1024} MB are refused — split it.")

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     models_dir: Optional[str] = Field(
         None, description="More folders of GGUF files for `coach models` and `--llm NAME` (joined by ':')."
     )
+    max_file_mb: float = Field(5.0, gt=0, description="Notes bigger than this many MB are skipped at ingest, with a note saying so.")
+    lock_wait_s: float = Field(600.0, ge=0, description="How long an ingest waits for another one on the same index.")
     n_ctx: int = Field(2048, description="LLM context window in tokens.")
     n_gpu_layers: int = Field(0, description="Layers offloaded to the GPU (-1 = all); needs a GPU build of llama-cpp-python.")
     n_threads: Optional[int] = Field(None, description="CPU threads for the LLM; default: all cores.")

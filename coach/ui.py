@@ -13,6 +13,7 @@ from coach.answer import UNSUPPORTED_MARK, Answer
 from coach.app import Coach
 from coach.errors import CoachError
 from coach.text import last_heading, strip_citations
+from coach.documents import SUFFIXES
 from coach.notes import add_note, remove_note
 
 CSS = """
@@ -155,7 +156,8 @@ def build(coach: Coach) -> gr.Blocks:
             skipped_md = gr.Markdown()
             with gr.Row():
                 upload = gr.File(
-                    label="Add .md / .txt notes", file_count="multiple", file_types=[".md", ".markdown", ".txt"],
+                    label="Add notes (.md, .txt, .pdf, .docx, .html)", file_count="multiple",
+                    file_types=sorted(SUFFIXES),
                     elem_id="upload",
                 )
                 with gr.Column():

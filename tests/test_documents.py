@@ -46,9 +46,10 @@ def test_binary_and_empty_files_are_skipped(tmp_path):
 def test_find_files_is_recursive_and_filters_suffixes(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / ".git").mkdir()
-    for name in ["a/x.md", "a/y.markdown", "z.txt", "n.pdf", ".git/h.md"]:
+    for name in ["a/x.md", "a/y.markdown", "z.txt", "n.pdf", "r.docx", "p.html", "i.png", "s.xlsx", ".git/h.md"]:
         (tmp_path / name).write_text("x")
-    assert [p.relative_to(tmp_path).as_posix() for p in find_files(tmp_path)] == ["a/x.md", "a/y.markdown", "z.txt"]
+    found = [p.relative_to(tmp_path).as_posix() for p in find_files(tmp_path)]
+    assert found == ["a/x.md", "a/y.markdown", "n.pdf", "p.html", "r.docx", "z.txt"]
 
 
 def test_utf8_bom_is_dropped():

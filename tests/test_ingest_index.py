@@ -4,6 +4,7 @@ import json
 import shutil
 
 import faiss
+import numpy as np
 import pytest
 
 from coach import index as store
@@ -136,8 +137,14 @@ def test_missing_index_says_what_to_do(tmp_path):
 
 def test_index_files_are_json_and_faiss_only(shared_index):
     live = shared_index / (shared_index / "CURRENT").read_text()
-    assert sorted(p.name for p in live.iterdir()) == ["chunks.jsonl", "manifest.json", "vectors.faiss"]
+    assert sorted(p.name for p in live.iterdir()) == ["bm25", "chunks.jsonl", "manifest.json", "vectors.faiss"]
+    # BM25, built at ingest: numpy arrays and JSON, every file checksummed; nothing pickled
+    bm25 = sorted(p.name for p in (live / "bm25").iterdir())
+    assert all(name.endswith((".npy", ".json")) for name in bm25)
+    for npy in (live / "bm25").glob("*.npy"):
+        np.load(npy, allow_pickle=False)
     manifest = json.loads((live / "manifest.json").read_text())
-    assert manifest["format"] == store.FORMAT and set(manifest["checksums"]) == {"chunks.jsonl", "vectors.faiss"}
+    assert manifest["format"] == store.FORMAT
+    assert set(manifest["checksums"]) == {"chunks.jsonl", "vectors.faiss"} | {f"bm25/{n}" for n in bm25}
     first = json.loads((live / "chunks.jsonl").read_text().splitlines()[0])
     assert set(first) >= {"id", "source", "heading", "question", "line_start", "line_end", "text"}
