@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from coach.errors import CoachError
 from coach.compose import Merger
 from coach.support import Sentence, SupportChecker
 from coach.text import SENTENCE_END, strip_citations
@@ -41,6 +42,7 @@ class Answer:
         self._draft: list[Sentence] = []
         self._merger = Merger(checker, self.picks) if checker is not None else None
         self._done = False
+        self.model_error: str | None = None  # the model failed mid-answer: the notes alone answered
 
     def events(self) -> Iterator[tuple[str, object]]:
         if self._done:
@@ -50,17 +52,22 @@ class Answer:
             for s in merger.lead():
                 yield "sentence", s
         pending = ""
-        for token in self._tokens:
-            self._raw.append(token)
-            yield "token", token
+        try:
+            for token in self._tokens:
+                self._raw.append(token)
+                yield "token", token
+                if merger is None:
+                    continue
+                pending += token
+                parts = SENTENCE_END.split(pending)
+                for done in parts[:-1]:
+                    if done.strip():
+                        yield from self._judge(done.strip())
+                pending = parts[-1]
+        except CoachError as err:
             if merger is None:
-                continue
-            pending += token
-            parts = SENTENCE_END.split(pending)
-            for done in parts[:-1]:
-                if done.strip():
-                    yield from self._judge(done.strip())
-            pending = parts[-1]
+                raise
+            self.model_error = str(err)  # the notes still answer: the picked units are said below
         if merger is not None:
             if pending.strip():
                 yield from self._judge(pending.strip())
@@ -155,6 +162,7 @@ class Answer:
             "citations": self.citations,
             "sources": self.sources,
             "standalone_query": self.standalone_query,
+            "model_error": self.model_error,
             "covered": self.covered,
             "sentences": [s.as_dict() for s in self.sentences],
             "draft": {

@@ -19,6 +19,7 @@ from coach import index as index_store
 from coach.answer import Answer
 from coach.adapt import adapted_path
 from coach.embedding import Embedder, embed_model_id, resolve_embed_model
+from coach.errors import CoachError, ModelError
 from coach.followup import rewrite
 from coach.ingest import IngestReport, ingest
 from coach.compose import pick_units
@@ -275,8 +276,11 @@ class Coach:
         threading.Thread(target=work, name="coach-generate", daemon=True).start()
         try:
             while (item := tokens.get()) is not done:
-                if isinstance(item, Exception):
+                if isinstance(item, CoachError):
                     raise item
+                if isinstance(item, Exception):
+                    raise ModelError(f"The model failed while answering ({type(item).__name__}: {str(item)[:120]}) "
+                                     "— try a shorter question, a larger COACH_N_CTX or another --llm.") from item
                 yield item
         finally:
             closed.set()

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from coach.errors import CoachError, UsageError
+from coach.text import printable
 
 app = typer.Typer(
     help="An offline interview coach over your own notes.\n\n"
@@ -33,7 +34,7 @@ def _coach(index: Optional[Path] = None, llm: Optional[Path] = None, **extra):
     from coach.settings import Settings
 
     overrides = {k: v for k, v in {"index": index, "llm": llm, **extra}.items() if v is not None}
-    return Coach(Settings(**overrides))
+    return Coach(Settings.checked(**overrides))
 
 
 def _err(msg: str) -> None:
@@ -73,15 +74,16 @@ def _print_hits(hits, as_json: bool, query: str) -> None:
         return
     for n, h in enumerate(hits, 1):
         c = h.chunk
-        typer.echo(f"[{n}] {c['source']}:{c['line_start']}-{c['line_end']}  {c['heading']}  (score {h.score:.4f})")
-        text = " ".join(c["text"].split())
+        typer.echo(f"[{n}] {printable(c['source'])}:{c['line_start']}-{c['line_end']}  {printable(c['heading'])}  "
+                   f"(score {h.score:.4f})")
+        text = printable(" ".join(c["text"].split()))
         typer.echo("    " + (text[:300] + " …" if len(text) > 300 else text) + "\n")
 
 
 @app.command()
 def search(
     query: Optional[str] = typer.Argument(None, help="What to look for."),
-    k: int = typer.Option(5, "-k", help="How many passages."),
+    k: Optional[int] = typer.Option(None, "-k", min=1, max=100, help="How many passages (1-100) [env COACH_TOP_K; default 5]."),
     batch: Optional[Path] = typer.Option(None, "--batch", help="File with one query per line; prints JSON lines."),
     index: Optional[Path] = IndexOpt,
     as_json: bool = JsonOpt,
@@ -107,7 +109,7 @@ def evaluate(
     answers: Optional[Path] = typer.Option(
         None, "--answers", help="Gold questions (.jsonl) to answer for real and score the answers, e.g. tests/data/dev_answers.jsonl."
     ),
-    k: int = typer.Option(10, "-k", help="Passages retrieved per question (retrieval scoring)."),
+    k: int = typer.Option(10, "-k", min=1, max=100, help="Passages retrieved per question (retrieval scoring)."),
     index: Optional[Path] = IndexOpt,
     llm: Optional[Path] = LlmOpt,
     as_json: bool = JsonOpt,
@@ -169,6 +171,8 @@ def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
             sys.stdout.write(format_sentence(value) + " ")
             sys.stdout.flush()
     typer.echo("")
+    if answer.model_error:
+        _err(f"(the model failed, so this answer is your notes only: {answer.model_error})")
     if answer.covered:
         kept, judged = answer.model_kept
         if draft:
@@ -179,7 +183,7 @@ def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
                        "shown; --draft shows them.)")
     typer.echo("\nSources:" if answer.covered else "\nNearest passages:")
     for s in answer.sources:
-        typer.echo(f"  [{s['n']}] {s['source']}:{s['line_start']}-{s['line_end']}  {s['heading']}")
+        typer.echo(f"  [{s['n']}] {printable(s['source'])}:{s['line_start']}-{s['line_end']}  {printable(s['heading'])}")
 
 
 @app.command()
@@ -226,10 +230,18 @@ TopicOpt = typer.Option(None, "--topic", help="Only questions whose topic or tex
 def drill(ctx: typer.Context, topic: Optional[str] = TopicOpt, index: Optional[Path] = IndexOpt,
           timer: Optional[int] = typer.Option(None, "--timer", min=10, help="Seconds per answer; over time is "
                                               "said after grading (an interview answer runs 1-2 minutes)."),
-          prep: Optional[str] = typer.Option(None, "--prep", help="Only the questions of a job saved by `coach prep`.")):
+          prep: Optional[str] = typer.Option(None, "--prep", help="Only the questions of a job saved by `coach prep`."),
+          new_history: bool = typer.Option(False, "--new-history", help="Keep a damaged practice history as "
+                                           "coach.db.damaged-DATE and start a fresh one.")):
     """Without a subcommand: an interactive drill. Type `?` for a hint, an empty line to stop;
     the notes' answer is shown after your attempt."""
     ctx.obj = {"index": index}
+    if new_history:
+        from coach.settings import Settings
+        from coach.store import set_aside
+
+        kept = set_aside(Settings.checked().home)
+        _err(f"kept the old history as {kept}; a fresh one starts now" if kept else "no history yet: nothing to keep")
     if ctx.invoked_subcommand is not None:
         return
     import time
@@ -422,7 +434,7 @@ def models(as_json: bool = JsonOpt):
     from coach.models import list_models
     from coach.settings import Settings
 
-    found = list_models(Settings().models_dir)
+    found = list_models(Settings.checked().models_dir)
     if as_json:
         typer.echo(json.dumps([m.as_dict() for m in found], ensure_ascii=False))
         return

@@ -41,3 +41,7 @@ class IndexBusy(CoachError):
 
 class StoreDamaged(CoachError):
     """The practice history database cannot be read."""
+
+
+class ModelError(CoachError):
+    """The LLM failed while generating."""

@@ -19,22 +19,49 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
+GOLD_SHAPE = '{"question": "...", "gold": [{"source": "file.md", "any": ["a fragment of the answer"]}]}'
+
+
 def load_gold(path: Path) -> list[dict]:
+    """The gold lines of a .jsonl file, each checked: a question, and gold passages (a source
+    and the fragments any of which marks the answer)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
         raise UsageError(f"Cannot read {path} ({err.strerror}) — give a gold .jsonl file.") from err
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{path} is not UTF-8 text (byte {err.start}) — save it as UTF-8 JSON lines.") from err
     items = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            item["question"], item["gold"]  # noqa: B018  both keys are required
-        except (ValueError, KeyError, TypeError) as err:
-            raise UsageError(f"{path}:{n} is not a gold line ({type(err).__name__}) — see the eval README.") from err
+        except ValueError as err:
+            raise UsageError(f"{path}:{n} is not JSON ({err.msg}) — each line is {GOLD_SHAPE}.") from err
+        problem = _gold_problem(item)
+        if problem:
+            raise UsageError(f"{path}:{n}: {problem} — each line is {GOLD_SHAPE}.")
         items.append(item)
+    if not items:
+        raise UsageError(f"{path} holds no gold lines — each line is {GOLD_SHAPE}.")
     return items
+
+
+def _gold_problem(item) -> str | None:
+    if not isinstance(item, dict):
+        return "a line must be a JSON object"
+    if not isinstance(item.get("question"), str) or not item["question"].strip():
+        return '"question" must be a non-empty string'
+    gold = item.get("gold")
+    if not isinstance(gold, list) or not gold:
+        return '"gold" must be a non-empty list'
+    for g in gold:
+        if not isinstance(g, dict) or not isinstance(g.get("source"), str):
+            return 'each "gold" entry needs a "source" file name'
+        if not isinstance(g.get("any"), list) or not all(isinstance(f, str) for f in g["any"]):
+            return 'each "gold" entry needs "any": a list of text fragments'
+    return None
 
 
 def answers(hit: dict, gold: list[dict]) -> bool:

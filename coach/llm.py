@@ -60,5 +60,7 @@ def load_chat_model(settings):
             verbose=False,
         )
     except ValueError as err:
-        raise ModelMissing(f"Could not load {path.name} ({str(err)[-80:]}) — check the file or pass another --llm.") from err
+        size = path.stat().st_size / 1e6
+        raise ModelMissing(f"Could not load {path.name} ({size:.0f} MB): the file is damaged or incomplete — download "
+                           "it again, or pass another --llm.") from err
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Optional
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from coach.errors import UsageError
 
 
 class Settings(BaseSettings):
@@ -38,17 +40,39 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(5.0, gt=0, description="Notes bigger than this many MB are skipped at ingest, with a note saying so.")
     lock_wait_s: float = Field(600.0, ge=0, description="How long an ingest waits for another one on the same index.")
-    n_ctx: int = Field(2048, description="LLM context window in tokens.")
+    n_ctx: int = Field(2048, ge=512, le=262144, description="LLM context window in tokens (at least 512: the prompt alone needs about 400).")
     n_gpu_layers: int = Field(0, description="Layers offloaded to the GPU (-1 = all); needs a GPU build of llama-cpp-python.")
     n_threads: Optional[int] = Field(None, description="CPU threads for the LLM; default: all cores.")
-    max_tokens: int = Field(200, description="Longest answer, in tokens.")
-    temperature: float = Field(0.2, description="Sampling temperature; low keeps the small model close to the notes.")
+    max_tokens: int = Field(200, ge=16, le=8192, description="Longest answer, in tokens.")
+    temperature: float = Field(0.2, ge=0.0, le=2.0, description="Sampling temperature; low keeps the small model close to the notes.")
     seed: int = Field(0, description="Sampling seed, so the same question gives the same answer.")
-    top_k: int = Field(5, description="Passages returned by search.")
-    context_passages: int = Field(3, description="Most passages an answer is composed from.")
+    top_k: int = Field(5, ge=1, le=100, description="Passages returned by search.")
+    context_passages: int = Field(3, ge=1, le=10, description="Most passages an answer is composed from.")
     min_relevance: float = Field(
-        0.35, description="Below this cosine similarity of the best passage, the notes are taken not to cover a question."
+        0.35, ge=-1.0, le=1.0, description="Below this cosine similarity of the best passage, the notes are taken not to cover a question."
     )
     support_threshold: float = Field(
-        0.55, description="A model sentence less similar than this to every note unit is never shown as the answer."
+        0.55, ge=-1.0, le=1.0, description="A model sentence less similar than this to every note unit is never shown as the answer."
     )
+
+
+    @model_validator(mode="after")
+    def _answer_fits(self) -> "Settings":
+        if self.max_tokens > self.n_ctx - 400:
+            raise ValueError(f"COACH_MAX_TOKENS={self.max_tokens} leaves no room for the notes in COACH_N_CTX="
+                             f"{self.n_ctx}: keep it under {self.n_ctx - 400}")
+        return self
+
+    @classmethod
+    def checked(cls, **overrides) -> "Settings":
+        """Settings, or one UsageError line naming the setting that cannot work and why."""
+        try:
+            return cls(**overrides)
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = ".".join(str(x) for x in first.get("loc", ()))
+            name = f"COACH_{field.upper()}" if field else "a setting"
+            value = first.get("input")
+            shown = f"{name}={value}" if field and not isinstance(value, dict) else name
+            msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+            raise UsageError(f"{shown} is not usable: {msg} — fix it or unset it (see `coach --help`).") from None

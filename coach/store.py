@@ -14,6 +14,8 @@ from pathlib import Path
 
 from fsrs import Card, Scheduler
 
+from coach.errors import StoreDamaged
+
 
 def m001_cards(db: sqlite3.Connection) -> None:
     db.execute(
@@ -48,16 +50,39 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def set_aside(home: Path) -> Path | None:
+    """Move a damaged coach.db (and its WAL files) aside so a fresh history can start; the old
+    file is kept, renamed. Returns its new path, or None when there was none."""
+    path = home / "coach.db"
+    if not path.exists():
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"coach.db.damaged-{stamp}")
+    path.rename(kept)
+    for extra in ("-wal", "-shm"):
+        side = path.with_name("coach.db" + extra)
+        if side.exists():
+            side.rename(kept.with_name(kept.name + extra))
+    return kept
+
+
 class Store:
     def __init__(self, home: Path):
         home.mkdir(parents=True, exist_ok=True)
         self.path = home / "coach.db"
         self.scheduler = Scheduler(enable_fuzzing=False)
-        with closing(self._connect()) as db, db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for n, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(db)
-                db.execute(f"PRAGMA user_version = {n}")
+        fix = f"it is left as it is; `coach drill --new-history` keeps it as coach.db.damaged-DATE and starts afresh"
+        if self.path.exists() and self.path.stat().st_size == 0:
+            raise StoreDamaged(f"{self.path} is empty (0 bytes), so your practice history is not in it — {fix}.")
+        try:
+            with closing(self._connect()) as db, db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                for n, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                    migration(db)
+                    db.execute(f"PRAGMA user_version = {n}")
+                db.execute("SELECT COUNT(*) FROM cards").fetchone()  # reads a page: a damaged file fails here
+        except sqlite3.DatabaseError as err:
+            raise StoreDamaged(f"{self.path} is damaged ({err}) — {fix}.") from err
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)

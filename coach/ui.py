@@ -133,11 +133,16 @@ def build(coach: Coach) -> gr.Blocks:
                 return
             yield chat, history, render_sources(answer), ""
             text = ""
-            for kind, value in answer.events():
-                if kind == "token":
-                    text += value
-                chat[-1]["content"] = render_answer(answer, text)
+            try:
+                for kind, value in answer.events():
+                    if kind == "token":
+                        text += value
+                    chat[-1]["content"] = render_answer(answer, text)
+                    yield chat, history, gr.skip(), gr.skip()
+            except CoachError as err:
+                chat[-1]["content"] = f"**{html.escape(str(err))}**"
                 yield chat, history, gr.skip(), gr.skip()
+                return
             chat[-1]["content"] = render_answer(answer)
             yield chat, history + [answer.standalone_query], render_sources(answer), gr.skip()
 
@@ -235,7 +240,10 @@ def build(coach: Coach) -> gr.Blocks:
                     mastery = gr.HTML(render_mastery({}), elem_id="mastery")
 
         def practice_stats():
-            st = coach.drill.stats()
+            try:
+                st = coach.drill.stats()
+            except CoachError as err:
+                return f"**{html.escape(str(err))}**", render_mastery({})
             text = (f"**{st['reviews']}** reviews · **{st['due']}** of {st['cards']} questions due · "
                     f"streak **{st['streak_days']}** day(s)")
             return text, render_mastery(st["topics"])
@@ -313,8 +321,10 @@ def build(coach: Coach) -> gr.Blocks:
 
         def ask(question: str) -> dict:
             """Answer one question from the notes: {"answer", "citations": [{"n", "source", "heading"}]}."""
-            answer = coach.ask(question)
-            data = answer.to_json()
+            try:
+                data = coach.ask(question).to_json()
+            except CoachError as err:  # one line, never a traceback or a raw library message
+                return {"answer": "", "citations": [], "error": str(err)}
             return {"answer": data["answer"], "citations": data["citations"]}
 
         gr.api(ask, api_name="ask")

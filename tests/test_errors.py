@@ -1,0 +1,122 @@
+"""Bad input and damaged files get one line that says what to do, never a traceback; nothing is lost."""
+
+import json
+import sqlite3
+
+import pytest
+
+from coach.errors import StoreDamaged, UsageError
+from coach.evaluation import load_gold
+from coach.settings import Settings
+from coach.store import Store
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def one_line_error(proc, *says):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr, proc.stderr[-1500:]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith(("Warning", "WARNING"))]
+    assert len(lines) <= 3, proc.stderr  # click adds a usage line to its own errors
+    for s in says:
+        assert s in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("env, says", [
+    ({"COACH_N_CTX": "64"}, "COACH_N_CTX=64"),
+    ({"COACH_MAX_TOKENS": "4000", "COACH_N_CTX": "2048"}, "COACH_MAX_TOKENS=4000"),
+    ({"COACH_TOP_K": "0"}, "COACH_TOP_K=0"),
+    ({"COACH_TEMPERATURE": "hot"}, "COACH_TEMPERATURE=hot"),
+])
+def test_impossible_settings_are_refused_up_front(shared_index, env, says):
+    one_line_error(run_cli("ask", "what is lora", env={"COACH_INDEX": str(shared_index), **env}), says)
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "100000"])
+def test_search_k_is_checked(shared_index, k):
+    one_line_error(run_cli("search", "lora", "-k", k, env={"COACH_INDEX": str(shared_index)}), "-k")
+
+
+def test_search_k_defaults_to_the_setting(shared_index):
+    env = {"COACH_INDEX": str(shared_index), "COACH_TOP_K": "3", "COACH_ADAPT_EMBEDDER": "false"}
+    out = json.loads(run_cli("search", "lora", "--json", env=env, check=True).stdout)
+    assert len(out["results"]) == 3
+
+
+@pytest.mark.parametrize("content, says", [
+    ('{"question": "q", "gold": {"source": "a.md"}}\n', '"gold" must be a non-empty list'),
+    ('{"question": "q", "gold": [{"source": "a.md"}]}\n', '"any"'),
+    ('{"question": "q"}\n', '"gold"'),
+    ("not json\n", "is not JSON"),
+    ("\n", "no gold lines"),
+])
+def test_gold_files_are_checked(tmp_path, content, says):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(content)
+    with pytest.raises(UsageError, match=says):
+        load_gold(path)
+
+
+def test_gold_file_not_utf8(tmp_path, shared_index):
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes('{"question": "qué", "gold": []}'.encode("utf-16"))
+    with pytest.raises(UsageError, match="not UTF-8"):
+        load_gold(path)
+    one_line_error(run_cli("eval", path, env={"COACH_INDEX": str(shared_index)}), "not UTF-8")
+
+
+def test_a_damaged_history_is_named_kept_and_can_be_set_aside(tmp_path, shared_index):
+    home = tmp_path / "home"
+    home.mkdir()
+    db = home / "coach.db"
+    db.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreDamaged, match="coach.db is damaged.*--new-history"):
+        Store(home)
+    assert db.read_bytes().startswith(b"this is not")  # left as it is
+    env = {"COACH_HOME": str(home), "COACH_INDEX": str(shared_index)}
+    proc = run_cli("drill", "stats", env=env)
+    one_line_error(proc, "coach.db is damaged", "--new-history")
+    out = run_cli("drill", "--new-history", "stats", "--json", env=env, check=True)
+    assert "kept the old history" in out.stderr and json.loads(out.stdout)["reviews"] == 0
+    kept = [p for p in home.iterdir() if p.name.startswith("coach.db.damaged-")]
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"this is not")
+
+
+def test_a_malformed_history_and_an_empty_one_are_said(tmp_path):
+    home = tmp_path / "home"
+    Store(home)
+    with sqlite3.connect(home / "coach.db") as db:
+        db.execute("PRAGMA journal_mode=DELETE")
+    raw = bytearray((home / "coach.db").read_bytes())
+    raw[100:4096] = b"\xff" * 3996  # the schema page damaged, the header intact
+    (home / "coach.db").write_bytes(bytes(raw))
+    with pytest.raises(StoreDamaged, match="damaged"):
+        Store(home)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "coach.db").write_bytes(b"")
+    with pytest.raises(StoreDamaged, match="empty"):
+        Store(empty)
+
+
+def test_a_truncated_gguf_gets_one_line(tmp_path, shared_index):
+    from coach.llm import resolve_llm
+
+    good = resolve_llm(None)
+    bad = tmp_path / "half.gguf"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    proc = run_cli("ask", "what is lora", "--llm", bad, env={"COACH_INDEX": str(shared_index),
+                                                             "COACH_ADAPT_EMBEDDER": "false"})
+    assert "damaged or incomplete" in proc.stderr or "damaged or incomplete" in proc.stdout, proc.stderr[-800:]
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_huge_question_fits_the_context(coach):
+    answer = coach.ask("why " * 5000 + "does LoRA train so few parameters?")
+    text = "".join(v for k, v in answer.events() if k == "token")
+    assert answer.model_error is None and answer.text and text is not None
+
+
+def test_settings_doctest_still_builds():
+    assert Settings.checked(top_k=3).top_k == 3
