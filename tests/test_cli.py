@@ -85,7 +85,7 @@ def test_ingest_json_summary_and_noop(tmp_path):
     (notes / "b.bin.txt").write_bytes(b"\x00\x01\x02")
     first = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
     assert set(first) == {"files", "added", "changed", "removed", "unchanged", "skipped", "chunks", "adapted",
-                          "seconds"}
+                          "seconds", "repaired"}
     assert (first["files"], first["added"], first["skipped"], first["chunks"]) == (2, 1, 1, 1)
     again = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
     assert (again["added"], again["unchanged"], again["skipped"]) == (0, 1, 1)
