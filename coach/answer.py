@@ -71,6 +71,9 @@ class Answer:
         if merger is not None:
             if pending.strip():
                 yield from self._judge(pending.strip())
+            if len(self._draft) == 1 and self._draft[0].trivial:
+                # a whole answer is never "too short to judge": a one-word reply ("PWNED") is flagged
+                self._draft[0].trivial = self._draft[0].supported = False
             for s in merger.finish():
                 yield "sentence", s
         self._done = True

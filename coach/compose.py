@@ -26,7 +26,7 @@ import re
 import numpy as np
 
 from coach.support import Sentence, SupportChecker
-from coach.text import stems
+from coach.text import is_instruction, stems
 
 MAX_UNITS = 5
 MAX_CHARS = 900
@@ -59,7 +59,9 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
     if checker.vectors is None:
         return []
     rel = checker.vectors @ query_vec
-    answers = [i for i, u in enumerate(checker.units) if u.answers and len(u.text.split()) >= 4]
+    # a line that addresses the model ("ignore previous instructions...") is never said, nor sent to it
+    answers = [i for i, u in enumerate(checker.units)
+               if u.answers and len(u.text.split()) >= 4 and not is_instruction(u.text)]
     if not answers:
         return []
     # Retrieval ranks whole passages with their headings, which beats judging lone units:

@@ -8,7 +8,7 @@ import numpy as np
 
 from coach.text import QUESTION_LINE, split_sentences, strip_markup, trail
 from coach.errors import UsageError
-from coach.grading import feedback, grade, key_points, rating_for
+from coach.grading import MAX_ANSWER_CHARS, feedback, grade, key_points, rating_for
 from coach.star import advice, is_behavioural, star
 from coach.questions import Question, extract
 from coach.store import Store
@@ -63,6 +63,9 @@ class Drill:
         q = self.question(question_id)
         if not text.strip():
             raise UsageError("The answer is empty — type what you would say, or \"I don't know\".")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise UsageError(f"The answer is {len(text):,} characters; answers over {MAX_ANSWER_CHARS:,} are not graded "
+                             "— say it as you would in an interview, in a few sentences.")
         g = grade(text, q.reference, self.coach.base_embedder, q.question)
         due = self.store.review(q.id, g.score, rating_for(g.score), text, seconds=seconds)
         behavioural = is_behavioural(q.question)

@@ -34,6 +34,8 @@ MAIN_POINTS = 3  # at least this many of the points most relevant to the questio
 # may be "the main point": a short question ("What is RLHF?") says little about which one it is
 OTHER_MAIN = 0.75  # credit for the main point when the point said is not among those
 FULL, PART = 0.75, 0.3  # credit reported as covered / covered in part
+MAX_ANSWER_CHARS = 5000  # an interview answer is a few sentences; longer is refused, not graded
+SENTENCE_WORDS = 60  # a "sentence" longer than this is a list of words, not something said
 NON_ANSWER = re.compile(r"^\s*(i\s+(don'?t|do not)\s+know|no idea|not sure|pass|idk|skip)\b", re.IGNORECASE)
 
 
@@ -76,15 +78,16 @@ def grade(answer: str, reference: str, embedder, question: str = "") -> Grade:
     points = key_points(reference, question)
     if not points:
         return Grade(0.0, [], [])
-    sentences = [s for s in split_sentences(answer) if len(s.split()) >= 2]
+    # words count only inside real sentences: a pasted list of keywords is not an answer
+    sentences = [s for s in split_sentences(answer) if 2 <= len(s.split()) <= SENTENCE_WORDS]
     if not sentences or NON_ANSWER.match(answer):
         return Grade(0.0, [], points, main=points[0])
     vectors = embedder.encode(points + sentences + [question or points[0]])
     p_vec, s_vec, q_vec = vectors[: len(points)], vectors[len(points): -1], vectors[-1]
     sims = (p_vec @ s_vec.T).max(axis=1)
-    answer_words = stems(answer)
+    said = [stems(s) for s in sentences]
     credit = np.array([
-        _credit(float(sims[i]), len(stems(p) & answer_words) / max(1, len(stems(p))))
+        _credit(float(sims[i]), max(len(stems(p) & w) for w in said) / max(1, len(stems(p))))
         for i, p in enumerate(points)
     ])
     relevance = p_vec @ q_vec

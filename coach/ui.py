@@ -36,6 +36,12 @@ table.prep tr.covered td:first-child { color: #2a7; white-space: nowrap; }
 .reference pre { white-space: pre-wrap; font-size: 0.85em; max-height: 18em; overflow: auto; }
 """
 
+def esc(text, quote: bool = True) -> str:
+    """Note text as inert HTML *and* inert markdown: no tags, and no `![..](..)` image or link can
+    form, so a note never makes the browser load anything (Chatbot and Markdown render markdown)."""
+    return html.escape(str(text), quote=quote).replace("[", "&#91;").replace("]", "&#93;")
+
+
 def _cite_links(citations: list[int]) -> str:
     return "".join(f' <a class="cite" href="#src-{n}">[{n}]</a>' for n in citations)
 
@@ -43,9 +49,9 @@ def _cite_links(citations: list[int]) -> str:
 def _render_sentence(s, answer: Answer | None = None) -> str:
     unit = answer.checker.units[s.unit] if answer is not None and s.origin == "notes" and s.unit is not None else None
     if unit is not None and unit.kind == "list":  # a label with its bullets reads as a list
-        items = "".join(f"<li>{html.escape(i)}</li>" for i in unit.items)
-        return f"<b>{html.escape(unit.label)}</b>{_cite_links(s.citations)}<ul>{items}</ul>"
-    body = html.escape(strip_citations(s.text))
+        items = "".join(f"<li>{esc(i)}</li>" for i in unit.items)
+        return f"<b>{esc(unit.label)}</b>{_cite_links(s.citations)}<ul>{items}</ul>"
+    body = esc(strip_citations(s.text))
     if s.trivial:
         return body
     if s.supported:
@@ -58,7 +64,7 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
     model's draft collapsed below it with its unsupported sentences marked. While streaming,
     `draft_tokens` is the draft so far."""
     if not answer.covered:
-        return f"**{html.escape(answer.text)}**"
+        return f"**{esc(answer.text)}**"
     done = draft_tokens is None
     shown = answer.sentences if done else answer.shown_so_far
     body = " ".join(_render_sentence(s, answer) for s in shown)
@@ -71,7 +77,7 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
     else:
         summary = (f"Model's draft (writing… {len(draft_tokens.split())} words, "
                    f"{len(answer.draft_so_far)} sentence(s) checked)")
-        draft = html.escape(draft_tokens)
+        draft = esc(draft_tokens)
     return f"<div class='grounded'>{body}</div>\n\n<details class='draft'><summary>{summary}</summary>{draft}</details>"
 
 
@@ -80,22 +86,23 @@ def render_sources(answer: Answer | None) -> str:
         return "<p><em>Sources of the latest answer appear here.</em></p>"
     state = "final" if answer.done or not answer.covered else "streaming"
     out = [
-        f"<p class='meta' id='answer-meta' data-state='{state}' data-question='{html.escape(answer.question, quote=True)}'>"
-        f"Searched for: <b id='standalone-query'>{html.escape(answer.standalone_query)}</b></p>"
+        f"<p class='meta' id='answer-meta' data-state='{state}' data-question='{esc(answer.question, quote=True)}'>"
+        f"Searched for: <b id='standalone-query'>{esc(answer.standalone_query)}</b></p>"
     ]
     if not answer.covered:
         out.append("<p><b>Your notes don't cover this.</b> Nearest passages:</p>")
     for s in answer.sources:
         out.append(
-            f"<div class='src' id='src-{s['n']}'><b>[{s['n']}]</b> {html.escape(s['source'])}:{s['line_start']}-{s['line_end']}"
-            f"<div class='meta'>{html.escape(s['heading'])} · score {s['score']:.3f} · similarity {s['similarity']:.2f}</div>"
-            f"<pre>{html.escape(s['text'])}</pre></div>"
+            f"<div class='src' id='src-{s['n']}'><b>[{s['n']}]</b> {esc(s['source'])}:{s['line_start']}-{s['line_end']}"
+            f"<div class='meta'>{esc(s['heading'])} · score {s['score']:.3f} · similarity {s['similarity']:.2f}</div>"
+            f"<pre>{esc(s['text'])}</pre></div>"
         )
     return "\n".join(out)
 
 
 def build(coach: Coach) -> gr.Blocks:
-    with gr.Blocks(title="coach — interview prep over your notes") as demo:
+    # uploads are deleted after use; anything left behind (a refused file) within the hour
+    with gr.Blocks(title="coach — interview prep over your notes", delete_cache=(600, 3600)) as demo:
         gr.Markdown("## coach · interview practice over your own notes")
         queries = gr.State([])  # this tab's standalone queries, oldest first
 
@@ -128,7 +135,7 @@ def build(coach: Coach) -> gr.Blocks:
             try:
                 answer = coach.ask(message, history)
             except CoachError as err:
-                chat[-1]["content"] = f"**{html.escape(str(err))}**"
+                chat[-1]["content"] = f"**{esc(str(err))}**"
                 yield chat, history, gr.skip(), ""
                 return
             yield chat, history, render_sources(answer), ""
@@ -140,7 +147,7 @@ def build(coach: Coach) -> gr.Blocks:
                     chat[-1]["content"] = render_answer(answer, text)
                     yield chat, history, gr.skip(), gr.skip()
             except CoachError as err:
-                chat[-1]["content"] = f"**{html.escape(str(err))}**"
+                chat[-1]["content"] = f"**{esc(str(err))}**"
                 yield chat, history, gr.skip(), gr.skip()
                 return
             chat[-1]["content"] = render_answer(answer)
@@ -189,12 +196,15 @@ def build(coach: Coach) -> gr.Blocks:
 
         def add_files(uploads, progress=gr.Progress(track_tqdm=True)):
             added = []
+            paths = [Path(u if isinstance(u, str) else u.name) for u in uploads or []]
             try:
-                for u in uploads or []:
-                    path = Path(u if isinstance(u, str) else u.name)
+                for path in paths:
                     added.append(add_note(coach.settings.corpus, path, path.name).name)
             except CoachError as err:
-                return (*list_files(), f"**{err}**")
+                return (*list_files(), f"**{esc(str(err))}**")
+            finally:
+                for path in paths:  # copied into the notes or refused: the upload is not kept
+                    path.unlink(missing_ok=True)
             result = reindex(progress)
             return (*result[:3], f"Added {', '.join(added) or 'nothing'}. {result[3]}")
 
@@ -243,7 +253,7 @@ def build(coach: Coach) -> gr.Blocks:
             try:
                 st = coach.drill.stats()
             except CoachError as err:
-                return f"**{html.escape(str(err))}**", render_mastery({})
+                return f"**{esc(str(err))}**", render_mastery({})
             text = (f"**{st['reviews']}** reviews · **{st['due']}** of {st['cards']} questions due · "
                     f"streak **{st['streak_days']}** day(s)")
             return text, render_mastery(st["topics"])
@@ -252,17 +262,17 @@ def build(coach: Coach) -> gr.Blocks:
             try:
                 only = coach.drill.prep_questions(prep) if prep else None
             except CoachError as err:
-                return None, None, f"**{html.escape(str(err))}**", "", "", ""
+                return None, None, f"**{esc(str(err))}**", "", "", ""
             q = coach.drill.next(topic or None, only=only)
             if q is None:
                 return None, None, "Nothing is due for this topic. Come back later.", "", "", ""
-            text = f"**{html.escape(q['question'])}**\n\n<small>{html.escape(q['topic'])}</small>"
+            text = f"**{esc(q['question'])}**\n\n<small>{esc(q['topic'])}</small>"
             return q["id"], time.monotonic(), text, "", "", ""
 
         def show_hint(qid):
             if not qid:
                 return "Press **Next question** first."
-            return f"**Hint:** {html.escape(coach.drill.hint(qid))}"
+            return f"**Hint:** {esc(coach.drill.hint(qid))}"
 
         def grade_answer(qid, text, started, limit):
             if not qid:
@@ -308,7 +318,7 @@ def build(coach: Coach) -> gr.Blocks:
             try:
                 r = coach.prep(text or "", (name or "job").strip() or "job")
             except CoachError as err:
-                return f"<p><b>{html.escape(str(err))}</b></p>", gr.skip()
+                return f"<p><b>{esc(str(err))}</b></p>", gr.skip()
             return render_prep(r), gr.update(choices=["", *prep_names()])
 
         def prep_names():
@@ -340,8 +350,8 @@ def render_mastery(topics: dict) -> str:
     for topic, m in practised:
         pct = round(100 * m["mastery"])
         rows.append(
-            f"<div class='bar-row' data-topic='{html.escape(topic, quote=True)}' data-mastery='{m['mastery']:.3f}'>"
-            f"<span class='bar-label' title='{html.escape(topic, quote=True)}'>{html.escape(topic[-48:])}</span>"
+            f"<div class='bar-row' data-topic='{esc(topic, quote=True)}' data-mastery='{m['mastery']:.3f}'>"
+            f"<span class='bar-label' title='{esc(topic, quote=True)}'>{esc(topic[-48:])}</span>"
             f"<span class='bar'><span class='fill' style='width:{pct}%'></span></span>"
             f"<span class='bar-value'>{pct}% · {m['reviewed']}/{m['cards']}</span></div>"
         )
@@ -349,22 +359,22 @@ def render_mastery(topics: dict) -> str:
 
 
 def render_grade(r: dict, limit: int = 0) -> str:
-    lines = [f"### Score {r['score']:.2f}", html.escape(r["feedback"])]
-    lines += [f"- ✓ {html.escape(c)}" for c in r["covered"]]
-    lines += [f"- ◐ {html.escape(c)}" for c in r["partial"]]
-    lines += [f"- ✗ {html.escape(m)}" for m in r["missed"]]
+    lines = [f"### Score {r['score']:.2f}", esc(r["feedback"])]
+    lines += [f"- ✓ {esc(c)}" for c in r["covered"]]
+    lines += [f"- ◐ {esc(c)}" for c in r["partial"]]
+    lines += [f"- ✗ {esc(m)}" for m in r["missed"]]
     if r.get("seconds") is not None and limit:
         over = r["seconds"] > limit
         lines.append(f"\n**Time:** {r['seconds']:.0f} s of {limit} s" + (" — over time: shorten it." if over else "."))
     if r.get("star"):
         parts = " · ".join(f"{'✓' if ok else '✗'} {k}" for k, ok in r["star"]["parts"].items())
         lines.append(f"\n**STAR:** {parts}")
-        lines += [f"- {html.escape(a)}" for a in r["star"]["advice"]]
+        lines += [f"- {esc(a)}" for a in r["star"]["advice"]]
     lines.append(f"\n**Next time:** {r['next_due'][:16].replace('T', ' ')} UTC\n")
     if r["follow_up"]:
-        lines.append(f"**An interviewer might ask next:** {html.escape(r['follow_up'])}\n")
+        lines.append(f"**An interviewer might ask next:** {esc(r['follow_up'])}\n")
     lines.append(f"<details class='reference' open><summary>Your notes' answer</summary>\n\n<pre>"
-                 f"{html.escape(r['reference'])}</pre></details>\n")
+                 f"{esc(r['reference'])}</pre></details>\n")
     history = r.get("history") or []
     if len(history) > 1:
         lines.append("**Your attempts:** " + " → ".join(f"{h['score']:.2f}" for h in history))
@@ -375,11 +385,11 @@ def render_points(r: dict) -> str:
     if not r["points"]:
         return "<p>Your notes don't cover this topic.</p>"
     items = "".join(
-        f"<li data-aspect='{p.aspect}'><b>{html.escape(p.aspect)}</b> — {html.escape(p.text)}<br>"
-        f"<small>{html.escape(p.source)}:{p.lines[0]}-{p.lines[1]} › {html.escape(last_heading(p.heading))}</small></li>"
+        f"<li data-aspect='{p.aspect}'><b>{esc(p.aspect)}</b> — {esc(p.text)}<br>"
+        f"<small>{esc(p.source)}:{p.lines[0]}-{p.lines[1]} › {esc(last_heading(p.heading))}</small></li>"
         for p in r["points"]
     )
-    missing = "".join(f"<li>{html.escape(m)}</li>" for m in r["missing"])
+    missing = "".join(f"<li>{esc(m)}</li>" for m in r["missing"])
     return f"<ul class='points'>{items}</ul>" + (f"<p><b>Missing from your notes:</b></p><ul class='missing'>{missing}</ul>"
                                                  if missing else "")
 
@@ -391,19 +401,19 @@ def render_prep(r) -> str:
     rows = []
     for q in r.requirements:
         where = ", ".join(sorted({p["source"] for p in q.passages}))
-        say = f"<br><small>say: {html.escape(q.point)}</small>" if q.point else ""
+        say = f"<br><small>say: {esc(q.point)}</small>" if q.point else ""
         mark = "✓ covered" if q.covered else "✗ gap"
-        rows.append(f"<tr class='{'covered' if q.covered else 'gap'}'><td>{mark}</td><td>{html.escape(q.text)}{say}</td>"
-                    f"<td>{html.escape(where)}</td></tr>")
+        rows.append(f"<tr class='{'covered' if q.covered else 'gap'}'><td>{mark}</td><td>{esc(q.text)}{say}</td>"
+                    f"<td>{esc(where)}</td></tr>")
     questions = "".join(
-        f"<li>{html.escape(q['question'])} <small>({html.escape(q['source'] or 'not in your notes')})</small></li>"
+        f"<li>{esc(q['question'])} <small>({esc(q['source'] or 'not in your notes')})</small></li>"
         for q in r.questions
     )
     return (f"<p><b>{covered} of {len(r.requirements)}</b> requirements covered by your notes.</p>"
             f"<table class='prep'><tr><th></th><th>Requirement</th><th>Notes</th></tr>{''.join(rows)}</table>"
             f"<p><b>Likely questions</b> (your notes answer the first ones):</p><ol class='questions'>{questions}</ol>"
-            f"<p>Drill them: pick <b>{html.escape(safe_prep_name(r.name))}</b> as the job in Practice, or "
-            f"<code>coach drill --prep {html.escape(safe_prep_name(r.name))}</code>.</p>")
+            f"<p>Drill them: pick <b>{esc(safe_prep_name(r.name))}</b> as the job in Practice, or "
+            f"<code>coach drill --prep {esc(safe_prep_name(r.name))}</code>.</p>")
 
 
 def _suggestions(coach: Coach) -> list[str]:
@@ -427,11 +437,20 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+MAX_UPLOAD = "5mb"  # per file, enforced by Gradio at the upload endpoint
+
+
 def serve(coach: Coach, host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:
+    from starlette.middleware import Middleware
+
+    from coach.guard import Perimeter, allowed_hosts
+
     auth = parse_auth(os.environ.get("COACH_AUTH"))
     coach.searcher  # noqa: B018  load index and embedding model once, before the first request
     coach.chat_model  # noqa: B018
     demo = build(coach)
     demo.queue(default_concurrency_limit=4)
+    hosts = allowed_hosts(host, os.environ.get("COACH_ALLOWED_HOSTS", ""))
     demo.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, show_error=True,
-                footer_links=["api"])
+                footer_links=["api"], max_file_size=MAX_UPLOAD,
+                app_kwargs={"middleware": [Middleware(Perimeter, hosts=hosts)]})

@@ -56,3 +56,13 @@ def test_part_of_a_point_earns_part_credit(coach):
                 "regression have high bias but low variance.", q.reference, coach.base_embedder, q.question)
     assert 0 < one.score < two.score < 1
     assert one.partial or one.covered
+
+
+def test_a_keyword_salad_is_not_an_answer(coach):
+    q = next(q for q in coach.drill.questions.values() if q.question.startswith("Explain the bias-variance"))
+    words = " ".join(sorted({w for w in q.reference.replace("\n", " ").split() if w.isalpha()}))
+    salad = (words + " ") * (100_000 // (len(words) + 1))
+    assert grade(salad[:4900], q.reference, coach.base_embedder, q.question).score <= 0.2
+    with pytest.raises(Exception, match="not graded"):
+        coach.drill.answer(q.id, salad)
+    assert coach.drill.history(q.id) == []  # refused, not stored

@@ -50,7 +50,8 @@ def server(tmp_path_factory, shared_index):
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         # never the user's own practice history; the shared index was built without adapting the
         # embedder (tests/test_adapt.py covers that), so the app must not rebuild it on start
-        env={**os.environ, "COACH_HOME": str(base / "home"), "COACH_ADAPT_EMBEDDER": "false"},
+        env={**os.environ, "COACH_HOME": str(base / "home"), "COACH_ADAPT_EMBEDDER": "false",
+             "GRADIO_TEMP_DIR": str(base / "uploads")},
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180
@@ -65,7 +66,7 @@ def server(tmp_path_factory, shared_index):
     else:
         proc.kill()
         pytest.fail("coach ui did not start in 180 s")
-    yield {"url": url, "port": port, "corpus": corpus, "proc": proc}
+    yield {"url": url, "port": port, "corpus": corpus, "proc": proc, "uploads": base / "uploads"}
     proc.terminate()
     proc.wait(timeout=30)
 
@@ -206,6 +207,8 @@ def test_notes_tab_uploads_reindexes_and_removes(server, browser, tmp_path):
     page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
     assert (server["corpus"] / "zebra_notes.md").exists()
     assert "zebra_notes.md" in page.locator("#files").inner_text()
+    # the upload itself is not kept in the temp folder once copied into the notes
+    assert not [p for p in server["uploads"].rglob("*") if p.is_file() and "zebra" in p.name]
 
     page.locator("#remove-pick input").fill("zebra_notes.md")
     page.keyboard.press("Enter")
@@ -266,3 +269,45 @@ def test_practice_prep_and_talking_points_tabs(server, browser):
     assert 5 <= page.locator("#points ul.points li").count() <= 8
     assert "no result" in page.locator("#points ul.missing").inner_text()
     page.screenshot(path=str(ARTIFACTS / "points.png"), full_page=True)
+
+
+TRACKER_NOTE = """# Tracker pixels
+
+### Q: What is a tracking pixel ![p](http://tracker.example/q.png) used for?
+A: ![a](http://tracker.example/a.png) A tracking pixel is a tiny remote image that tells its owner when the email was opened.
+<img src="http://tracker.example/raw.png"> It loads from a remote server each time the message is shown.
+- A tracking pixel reports the reader's IP address and the time of opening ![b](http://tracker.example/b.png)
+"""
+
+
+def test_notes_never_make_the_browser_load_remote_content(server, browser):
+    (server["corpus"] / "tracker.md").write_text(TRACKER_NOTE)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    remote = []
+    page.on("request", lambda r: remote.append(r.url) if "tracker.example" in r.url else None)
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Your notes").click()
+    page.click("#reindex")
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
+
+    page.get_by_role("tab", name="Practice").click()
+    page.fill("#drill-topic input, #drill-topic textarea", "tracking pixel")
+    page.click("#drill-next")
+    page.wait_for_function("document.querySelector('#drill-question').innerText.includes('tracker.md')", timeout=60000)
+    page.click("#drill-hint-btn")
+    page.wait_for_function("document.querySelector('#drill-hint').innerText.includes('Hint')", timeout=30000)
+    page.fill("#drill-answer textarea", "It tells the sender when the email was opened.")
+    page.click("#drill-grade")
+    page.wait_for_function("document.querySelector('#drill-result').innerText.includes('Score')", timeout=60000)
+
+    page.get_by_role("tab", name="Talking points").click()
+    page.fill("#points-topic input, #points-topic textarea", "tracking pixels in email")
+    page.click("#points-go")
+    page.wait_for_function("document.querySelector('#points').innerText.length > 20", timeout=60000)
+
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "what is a tracking pixel used for?")
+    page.wait_for_timeout(1000)
+    assert page.locator("img[src*='tracker.example']").count() == 0
+    assert remote == [], remote
+    (server["corpus"] / "tracker.md").unlink()
