@@ -120,3 +120,36 @@ def test_a_huge_question_fits_the_context(coach):
 
 def test_settings_doctest_still_builds():
     assert Settings.checked(top_k=3).top_k == 3
+
+
+def test_file_names_with_control_characters_are_printed_escaped(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "evil\x1b[31mred\nname.md").write_text("# Zebra\nThe zebra protocol stripes requests.\n")
+    (notes / "bin\x1b[2Jary.md").write_bytes(b"\x00\x01binary")
+    env = {"COACH_INDEX": str(tmp_path / "index"), "COACH_ADAPT_EMBEDDER": "false"}
+    out = run_cli("ingest", notes, env=env, check=True)
+    assert "\x1b" not in out.stdout + out.stderr and "bin\\x1b[2Jary.md" in out.stderr
+    found = run_cli("search", "zebra protocol", env=env, check=True)
+    assert "\x1b" not in found.stdout and "evil\\x1b[31mred\\nname.md" in found.stdout
+
+
+def test_ingest_json_stays_json_when_stderr_is_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+
+    from conftest import COACH, ROOT
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# A\nLoRA trains adapters.\n")
+    (notes / "b.md").write_bytes(b"\x00\x01binary")
+    master, slave = pty.openpty()
+    env = {**os.environ, "COACH_INDEX": str(tmp_path / "index"), "COACH_ADAPT_EMBEDDER": "false"}
+    proc = subprocess.run([*COACH, "ingest", str(notes), "--json"], stdout=subprocess.PIPE, stderr=slave,
+                          env=env, cwd=ROOT, timeout=300, text=True)
+    os.close(slave)
+    os.close(master)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["skipped"] == 1  # the skip note went to the terminal, not into the JSON
