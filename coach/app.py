@@ -186,10 +186,11 @@ class Coach:
             top = hits[:3]
             pool = candidates([h.chunk for h in top])
             point = None
-            if pool:  # the candidate's own words first: "I ..." from the notes beats a reframed line
-                vecs = self.base_embedder.encode([text] + [p.text for p in pool])
+            if pool:  # on the requirement, in a section about it; the candidate's own "I ..." first
+                vecs = self.base_embedder.encode([text] + [p.text for p in pool] + [p.context for p in pool])
+                said, about = vecs[1: 1 + len(pool)] @ vecs[0], vecs[1 + len(pool):] @ vecs[0]
                 own = np.array([0.1 if re.match(r"(?:\w+, )?I\b", p.quote.strip('"“ ')) else 0.0 for p in pool])
-                point = pool[int((vecs[1:] @ vecs[0] + own).argmax())].text
+                point = pool[int((said + 0.5 * about + own).argmax())].text
             reqs.append(job.Requirement(text, True, [{"source": h.chunk["source"], "heading": h.chunk["heading"]}
                                                      for h in top], point))
             for h in top:  # the notes' own questions on this requirement, at most two

@@ -12,6 +12,8 @@ The questions come first from the notes (those near a covered requirement), then
 'What is your experience with Kubernetes and Helm?'
 >>> gap_question("Design and deploy RAG pipelines")
 'How would you design and deploy RAG pipelines?'
+>>> gap_question("You will build retrieval systems"), gap_question("Knowledge of Rust is a plus")
+('How would you build retrieval systems?', 'What is your experience with Rust?')
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from coach.errors import UsageError
 from coach.speech import _lemmas, clean, order_verb
-from coach.text import novel_terms, stems
+from coach.text import novel_terms, split_sentences, stems
 
 MAX_CHARS = 50_000
 MAX_REQUIREMENTS = 25
@@ -40,6 +42,8 @@ _JOB_WORDS = re.compile(r"\b(?:experience|skills?|requirements?|responsibilit\w+
 # Words every posting uses: they say nothing about what the notes must hold.
 _GENERIC = stems("experience years strong knowledge familiarity proficiency skills ability solid proven good "
                  "excellent understanding working hands-on plus bonus preferred required")
+_ASKS = re.compile(r"\b(?:experience (?:with|in)|knowledge of|familiar\w* with|proficien\w+|you will|you'll|"
+                   r"responsib\w+|ability to|skills? in|expertise in|degree in|must have|we expect)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
 _NP_LEAD = re.compile(r"^(?:(?:strong|solid|proven|deep|hands-on|good|excellent|practical|working)\s+)*"
                       r"(?:experience|proficiency|knowledge|familiarity|expertise|background|understanding|skills?)\s+"
@@ -65,20 +69,30 @@ def requirements(posting: str) -> list[str]:
     wanted = [s for s in sections if _WANTED.search(s[0]) and not _UNWANTED.search(s[0])]
     pool = wanted or [s for s in sections if not _UNWANTED.search(s[0])]
     out: list[str] = []
+
+    def add(raw: str) -> None:
+        text = " ".join(clean(raw).split()).rstrip(".;")
+        if len(text.split()) >= 2 and text.lower() not in (o.lower() for o in out):
+            out.append(text)
+
     for _, lines in pool:
         for line in lines:
             m = _BULLET.match(line)
-            if not m:
-                continue
-            text = " ".join(clean(m.group(1)).split()).rstrip(".;")
-            if len(text.split()) >= 2 and text.lower() not in (o.lower() for o in out):
-                out.append(text)
+            if m:
+                add(m.group(1))
+    if len(out) < 2:  # a posting written as prose: its sentences that ask for something
+        prose = " ".join(line for _, lines in pool for line in lines)
+        for sentence in split_sentences(prose):
+            if _ASKS.search(sentence) and len(sentence.split()) <= 40:
+                add(sentence)
     return out[:MAX_REQUIREMENTS]
 
 
 def gap_question(requirement: str) -> str:
     """The question an interviewer asks about a requirement the notes don't cover."""
-    text = requirement.rstrip(".;")
+    text = re.sub(r"^(?:you will|you'll|you would|you)\s+", "", requirement.rstrip(".;"), flags=re.IGNORECASE)
+    text = re.sub(r"\s+(?:is|are)\s+(?:required|a plus|a bonus|preferred|essential|expected)$", "", text,
+                  flags=re.IGNORECASE)
     first, _, rest = text.partition(" ")
     word = first.strip(",;:")
     verb = order_verb(word.rsplit("-", 1)[-1])  # "Fine-tune" is a verb as "tune" is
@@ -88,7 +102,8 @@ def gap_question(requirement: str) -> str:
     subject = re.sub(r"^\d+\+?\s*years?\s+(?:of\s+)?", "", text, flags=re.IGNORECASE)
     subject = _NP_LEAD.sub("", subject)
     head = subject.split(" ", 1)[0]
-    if {"VERB", "ADJ"} & set(_lemmas(head)) and head[1:].islower():
+    forms = set(_lemmas(head))
+    if {"VERB", "ADJ"} & forms and "NOUN" not in forms and head[1:].islower():
         subject = subject[:1].lower() + subject[1:]  # "Published research", not a name like "Python"
     return f"What is your experience with {subject}?"
 

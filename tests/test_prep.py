@@ -66,3 +66,11 @@ def test_prep_cli_json_and_stdin(shared_index, tmp_path):
     assert nxt["question"] in {q["question"] for q in out["questions"]}
     bad = run_cli("prep", "-", env=env)
     assert bad.returncode != 0 and "empty" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_posting_in_prose_still_gives_requirements():
+    reqs = check_posting("We are hiring an ML engineer. You will build retrieval systems for our search product. "
+                         "Experience with PyTorch and FAISS is required. Knowledge of LoRA fine-tuning is a plus. "
+                         "We offer a great team and free lunch.")
+    assert reqs == ["You will build retrieval systems for our search product",
+                    "Experience with PyTorch and FAISS is required", "Knowledge of LoRA fine-tuning is a plus"]
