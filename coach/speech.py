@@ -36,7 +36,7 @@ _FINITE = {"is", "are", "was", "were", "has", "have", "had", "can", "could", "wi
 _BEFORE_ADJECTIVE = {"with", "of", "the", "a", "an", "for", "in", "by", "and", "to", "from", "on", "at", "as", "or"}
 _LEAD_IN = re.compile(r"^[^\w]+")
 # Verbs that are also nouns or adjectives, yet start an order or a deed in notes ("Use X", "Cache Y").
-_ACTIONS = set("""use split clean clear average check monitor train cache log tune process run start scale measure
+_ACTIONS = set("""use split clean average check monitor train cache log tune process run start scale measure
 profile filter return map fix track store load query search label sample benchmark review plan design document
 release report update focus limit balance index rank chunk embed set work try change move swap handle build lead
 need help test compare start stop add drop cut show mask freeze merge quantize prune serve host ship package
