@@ -271,6 +271,16 @@ def test_practice_prep_and_talking_points_tabs(server, browser):
     page.screenshot(path=str(ARTIFACTS / "points.png"), full_page=True)
 
 
+def step(page, button: str, target: str, *expect: str, fills: dict | None = None, timeout: int = 60000) -> None:
+    """Fill fields, press a button, wait until `target` shows one of `expect` (Gradio's own
+    "processing" overlay also puts text in the element, so wait for the content itself)."""
+    for selector, text in (fills or {}).items():
+        page.fill(selector, text)
+    page.click(button)
+    shown = " || ".join(f"document.querySelector({target!r}).innerText.includes({e!r})" for e in expect)
+    page.wait_for_function(shown, timeout=timeout)
+
+
 TRACKER_NOTE = """# Tracker pixels
 
 ### Q: What is a tracking pixel ![p](http://tracker.example/q.png) used for?
@@ -291,19 +301,12 @@ def test_notes_never_make_the_browser_load_remote_content(server, browser):
     page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
 
     page.get_by_role("tab", name="Practice").click()
-    page.fill("#drill-topic input, #drill-topic textarea", "tracking pixel")
-    page.click("#drill-next")
-    page.wait_for_function("document.querySelector('#drill-question').innerText.includes('tracker.md')", timeout=60000)
-    page.click("#drill-hint-btn")
-    page.wait_for_function("document.querySelector('#drill-hint').innerText.includes('Hint')", timeout=30000)
-    page.fill("#drill-answer textarea", "It tells the sender when the email was opened.")
-    page.click("#drill-grade")
-    page.wait_for_function("document.querySelector('#drill-result').innerText.includes('Score')", timeout=60000)
-
+    step(page, "#drill-next", "#drill-question", "tracker.md", fills={"#drill-topic input, #drill-topic textarea": "tracking pixel"})
+    step(page, "#drill-hint-btn", "#drill-hint", "Hint")
+    step(page, "#drill-grade", "#drill-result", "Score",
+         fills={"#drill-answer textarea": "It tells the sender when the email was opened."})
     page.get_by_role("tab", name="Talking points").click()
-    page.fill("#points-topic input, #points-topic textarea", "tracking pixels in email")
-    page.click("#points-go")
-    page.wait_for_function("document.querySelector('#points').innerText.length > 20", timeout=60000)
+    step(page, "#points-go", "#points", "tracker.md", "don't cover", fills={"#points-topic input, #points-topic textarea": "tracking pixels in email"})
 
     page.get_by_role("tab", name="Chat").click()
     ask(page, "what is a tracking pixel used for?")
