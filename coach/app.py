@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import re
+import sys
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -45,7 +46,8 @@ class Coach:
     def base_embedder(self) -> Embedder:
         """The configured embedding model, as it came: it compares sentences with sentences
         (support check, composer, grading), which adaptation does not train for."""
-        return Embedder(self.settings.embed_model)
+        fast = self._fast(embed_model_id(self.settings.embed_model))
+        return fast or Embedder(self.settings.embed_model)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -53,8 +55,38 @@ class Coach:
         manifest = index_store.read_manifest(self.settings.index) or {}
         entry = manifest.get("adapted")
         if entry and self.settings.adapt_embedder:
-            return Embedder(str(adapted_path(self.settings.index, entry)))
+            return self._fast(embed_model_id(str(self.settings.index / entry["path"]))) or Embedder(
+                str(adapted_path(self.settings.index, entry)))
         return self.base_embedder
+
+    def _fast(self, model_id: str):
+        """The ONNX embedder exported at ingest for this model, when there is one (no torch)."""
+        if not self.settings.fast_embed:
+            return None
+        from coach import fast_embed
+
+        found = fast_embed.find(self.settings.index, model_id)
+        return fast_embed.OnnxEmbedder(found) if found is not None else None
+
+    def export_fast_embedders(self, index_dir: Path | None = None) -> None:
+        """ONNX exports of the base model and of the adapted one (if any), for a torch-free start;
+        old exports removed. A model that cannot be exported is used through torch, as before."""
+        if not self.settings.fast_embed:
+            return
+        from coach import fast_embed
+
+        index_dir = index_dir or self.settings.index
+        models = [(resolve_embed_model(self.settings.embed_model), embed_model_id(self.settings.embed_model))]
+        entry = (index_store.read_manifest(index_dir) or {}).get("adapted")
+        if entry:
+            models.append((index_dir / entry["path"], embed_model_id(str(index_dir / entry["path"]))))
+        for folder, model_id in models:
+            try:
+                fast_embed.export(folder, model_id, index_dir)
+            except (ValueError, RuntimeError, ImportError, OSError) as err:
+                print(f"coach: no fast start for {folder.name} ({type(err).__name__}); searches load torch",
+                      file=sys.stderr)
+        fast_embed.remove_unused(index_dir, [m for _, m in models])
 
     @cached_property
     def index(self) -> index_store.Index:
@@ -81,7 +113,7 @@ class Coach:
         return common_stems([c["text"] for c in self.index.chunks])
 
     def reload_index(self) -> None:
-        for name in ("index", "searcher", "drill", "common_stems", "embedder"):
+        for name in ("index", "searcher", "drill", "common_stems", "embedder", "base_embedder"):
             self.__dict__.pop(name, None)
 
     # --- ingest --------------------------------------------------------------------------
@@ -96,6 +128,7 @@ class Coach:
             adapt_base=resolve_embed_model(self.settings.embed_model) if self.settings.adapt_embedder else None,
             lock_wait_s=self.settings.lock_wait_s,
             max_file_bytes=int(self.settings.max_file_mb * 1024 * 1024),
+            after=self.export_fast_embedders,
         )
         self.reload_index()
         return report

@@ -100,5 +100,6 @@ def embed_model_id(model: str | None) -> str:
     dim = "?"
     pooling = path / "1_Pooling" / "config.json"
     if pooling.exists():
-        dim = str(json.loads(pooling.read_text()).get("word_embedding_dimension", "?"))
+        config = json.loads(pooling.read_text())
+        dim = str(config.get("word_embedding_dimension", config.get("embedding_dimension", "?")))
     return f"{path.name}:{dim}:{_fingerprint(path)}"

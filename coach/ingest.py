@@ -85,20 +85,25 @@ def ingest(
     adapt_base: Path | None = None,
     lock_wait_s: float = 600.0,
     max_file_bytes: int = MAX_BYTES,
+    after: Callable[[Path], None] | None = None,
 ) -> IngestReport:
     """Bring the index at index_dir up to date with the notes under `paths`.
 
     `embedder_factory` is only called when something must be embedded, so a run with no
     change never loads the model. With `adapt_base` (the base model's folder), a change of the
     notes also fine-tunes that model on them (`coach.adapt`) and re-embeds every chunk with it.
-    One writer at a time: a second one waits for the first (`index.writer_lock`).
+    One writer at a time: a second one waits for the first (`index.writer_lock`). `after(index_dir)`
+    runs under the same lock once the index is up to date (the ONNX exports).
     """
 
     def waiting() -> None:
         print(f"another ingest is running on {index_dir}: waiting for it…", file=sys.stderr, flush=True)
 
     with index_store.writer_lock(index_dir, lock_wait_s, waiting):
-        return _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes)
+        report = _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes)
+        if after is not None:
+            after(index_dir)
+        return report
 
 
 def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes) -> IngestReport:

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         None,
         description="Local sentence-transformers folder; default: the packaged all-MiniLM-L6-v2.",
     )
+    fast_embed: bool = Field(
+        True, description="Embed with the ONNX export made at ingest (no torch at start); false: sentence-transformers."
+    )
     adapt_embedder: bool = Field(
         True, description="Fine-tune the embedding model on your notes' own questions at ingest (about a minute)."
     )
