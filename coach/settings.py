@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     llm: Optional[Path] = Field(
         None, description="Local GGUF file, or a name from `coach models`; default: the packaged SmolLM2-135M-Instruct Q4_1."
     )
+    llm_url: Optional[str] = Field(
+        None, description="An OpenAI-compatible server to answer with (llama.cpp server, vLLM, Ollama, LM Studio), "
+        "e.g. http://127.0.0.1:8080/v1; unset: the local GGUF."
+    )
+    llm_model: Optional[str] = Field(None, description="The model name to ask that server for.")
+    llm_api_key: Optional[str] = Field(None, description="The server's API key, if it wants one.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="How long to wait for the server before saying it is slow.")
     models_dir: Optional[str] = Field(
         None, description="More folders of GGUF files for `coach models` and `--llm NAME` (joined by ':')."
     )

@@ -447,7 +447,7 @@ def serve(coach: Coach, host: str = "127.0.0.1", port: int = 7860, share: bool =
 
     auth = parse_auth(os.environ.get("COACH_AUTH"))
     coach.searcher  # noqa: B018  load index and embedding model once, before the first request
-    coach.chat_model  # noqa: B018
+    coach.engine.warm()
     demo = build(coach)
     demo.queue(default_concurrency_limit=4)
     hosts = allowed_hosts(host, os.environ.get("COACH_ALLOWED_HOSTS", ""))
