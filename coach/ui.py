@@ -74,6 +74,9 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
         kept, judged = answer.model_kept
         draft = " ".join(_render_sentence(s) for s in answer.draft_sentences) or "(empty)"
         summary = f"Model's draft ({judged - kept} of {judged} sentences not in your notes)"
+        if answer.model_error:
+            summary = "Model's draft: the model failed, so the answer above is your notes only"
+            draft = esc(answer.model_error)
     else:
         summary = (f"Model's draft (writing… {len(draft_tokens.split())} words, "
                    f"{len(answer.draft_so_far)} sentence(s) checked)")
