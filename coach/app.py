@@ -138,7 +138,8 @@ class Coach:
         return embed_model_id(self.settings.embed_model)
 
     def index_is_stale(self) -> bool:
-        """True when the corpus has files the index has not seen, or the model changed."""
+        """True when there is no index, or it was built with another embedding model or adaptation
+        setting. (New or changed notes are not looked for here: `coach ingest` picks them up.)"""
         manifest = index_store.read_manifest(self.settings.index)
         return (manifest is None or manifest.get("embed_model") != self._model_id()
                 or bool(manifest.get("adapt")) != self.settings.adapt_embedder)
@@ -169,6 +170,12 @@ class Coach:
             for s, f in sorted(manifest.get("files", {}).items())
         ]
         return files, manifest.get("skipped", [])
+
+    def evaluate(self, gold_file: Path, k: int = 10) -> tuple[list[dict], dict]:
+        """Retrieval scored on a gold file: per question (id, query, rank) and R@1, R@5, MRR@10."""
+        from coach.evaluation import evaluate_retrieval, load_gold
+
+        return evaluate_retrieval(self, load_gold(Path(gold_file)), k)
 
     def covers(self, hits: list[Hit]) -> bool:
         """The one rule for "the notes cover this": the best passage is similar enough."""

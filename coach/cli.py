@@ -109,20 +109,20 @@ def evaluate(
     answers: Optional[Path] = typer.Option(
         None, "--answers", help="Gold questions (.jsonl) to answer for real and score the answers, e.g. tests/data/dev_answers.jsonl."
     ),
-    k: int = typer.Option(10, "-k", min=1, max=100, help="Passages retrieved per question (retrieval scoring)."),
+    k: int = typer.Option(10, "-k", min=10, max=100, help="Passages retrieved per question, 10-100 (MRR@10 needs ten)."),
     index: Optional[Path] = IndexOpt,
     llm: Optional[Path] = LlmOpt,
     as_json: bool = JsonOpt,
 ):
     """Score retrieval (Recall@1, Recall@5, MRR@10) or, with --answers, the answers themselves."""
-    from coach.evaluation import evaluate_retrieval, load_gold
+    from coach.evaluation import load_gold
 
     if (file is None) == (answers is None):
         raise UsageError("Give a gold FILE (retrieval) or --answers FILE (answers), one of them — see `coach eval --help`.")
     if answers is not None:
         _evaluate_answers(load_gold(answers), _coach(index, llm), as_json)
         return
-    rows, m = evaluate_retrieval(_coach(index), load_gold(file), k)
+    rows, m = _coach(index).evaluate(file, k)
     m["misses"] = [r["id"] for r in rows if r["rank"] != 1]
     if as_json:
         typer.echo(json.dumps({**m, "queries": rows}, ensure_ascii=False))

@@ -93,7 +93,7 @@ def evaluate_retrieval(coach, gold: list[dict], k: int = 10) -> tuple[list[dict]
     """Per item: id, the standalone query and the rank of the first answering passage; and the metrics."""
     rows = []
     for item in gold:
-        query, found = coach.retrieve(item["question"], history_of(coach, item), max(k, 10))
+        query, found = coach.retrieve(item["question"], history_of(coach, item), k)
         hits = [h.as_dict() for h in found]
         rows.append({"id": item.get("id", item["question"]), "query": query, "rank": first_rank(hits, item["gold"])})
     return rows, metrics([r["rank"] for r in rows])

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 
 from coach import keyword
 from coach.index import Index
@@ -110,18 +107,3 @@ def fuse_hits(first: list[Hit], second: list[Hit], weight: float) -> list[Hit]:
             entry[1] += w * h.score
     ranked = sorted(by_id.values(), key=lambda e: -e[1])
     return [Hit(h.chunk, score, h.similarity) for h, score in ranked]
-
-
-class NotesRetriever(BaseRetriever):
-    """LangChain face of the hybrid search: Documents with source, heading and scores."""
-
-    searcher: Any
-    k: int = 5
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        return [
-            Document(page_content=h.chunk["text"], metadata={**h.as_dict(), "question": h.chunk["question"]})
-            for h in self.searcher.search(query, self.k)
-        ]
