@@ -33,11 +33,15 @@ FOLLOW_UP_WEIGHT = 0.75  # the standalone query's share when fused with the ques
 
 
 class Coach:
-    def __init__(self, settings: Settings | None = None, *, engine: ChatEngine | None = None):
+    def __init__(self, settings: Settings | None = None, *, engine: ChatEngine | None = None, embedder=None,
+                 index: index_store.Index | None = None):
+        """Built from the settings; any part given here is used instead (a server engine, an
+        embedder already loaded, an index in memory, a fake in a test)."""
         self.settings = settings or Settings()
         self._load_lock = threading.Lock()
-        if engine is not None:
-            self.__dict__["engine"] = engine
+        given = {"engine": engine, "embedder": embedder, "base_embedder": embedder, "index": index}
+        self._given = {k for k, v in given.items() if v is not None}
+        self.__dict__.update({k: given[k] for k in self._given})
 
     # --- components, loaded on first use -------------------------------------------------
     @cached_property
@@ -103,8 +107,11 @@ class Coach:
     @cached_property
     def drill(self):
         from coach.drill import Drill
+        from coach.questions import extract
+        from coach.store import Store
 
-        return Drill(self)
+        home = self.settings.home
+        return Drill(extract(self.index.chunks), lambda: Store(home), self.base_embedder, home)
 
     @cached_property
     def common_stems(self) -> frozenset[str]:
@@ -112,8 +119,24 @@ class Coach:
         return common_stems([c["text"] for c in self.index.chunks])
 
     def reload_index(self) -> None:
+        """Forget what was loaded from the index (after an ingest); parts given to the constructor stay."""
         for name in ("index", "searcher", "drill", "common_stems", "embedder", "base_embedder"):
-            self.__dict__.pop(name, None)
+            if name not in self._given or name == "index":
+                self.__dict__.pop(name, None)
+
+    def add_notes(self, uploads: list[tuple[Path, str | None]], progress: bool = False) -> tuple[list[Path], IngestReport]:
+        """Copy files into the notes folder (checked, never overwriting), then index them once."""
+        from coach.notes import add_note
+
+        added = [add_note(self.settings.corpus, upload, name) for upload, name in uploads]
+        return added, self.ingest(progress=progress)
+
+    def remove_note(self, source: str, progress: bool = False) -> IngestReport:
+        """Delete one note from the notes folder and from the index."""
+        from coach.notes import remove_note
+
+        remove_note(self.settings.corpus, source)
+        return self.ingest(progress=progress)
 
     # --- ingest --------------------------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool = True) -> IngestReport:

@@ -1,30 +1,35 @@
-"""Practice mode: questions from the notes, hints, graded answers, STAR checks, spaced repetition."""
+"""Practice mode: questions from the notes, hints, graded answers, STAR checks, spaced repetition.
+
+`Drill` gets the parts it uses — the questions, the practice store, the embedding model that
+grades, and the folder of saved job preps — and never calls back into `Coach`.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from coach.text import QUESTION_LINE, split_sentences, strip_markup, trail
 from coach.errors import UsageError
 from coach.grading import MAX_ANSWER_CHARS, feedback, grade, key_points, rating_for
 from coach.star import advice, is_behavioural, star
-from coach.questions import Question, extract
+from coach.questions import Question
 from coach.store import Store
 
 
 class Drill:
-    def __init__(self, coach):
-        self.coach = coach
-
-    @cached_property
-    def questions(self) -> dict[str, Question]:
-        return {q.id: q for q in extract(self.coach.index.chunks)}
+    def __init__(self, questions: list[Question], open_store: Callable[[], Store], embedder, home: Path):
+        """`open_store` is called on first use, so listing questions never touches the database."""
+        self.questions: dict[str, Question] = {q.id: q for q in questions}
+        self._open_store = open_store
+        self.embedder = embedder
+        self.home = home
 
     @cached_property
     def store(self) -> Store:
-        store = Store(self.coach.settings.home)
+        store = self._open_store()
         store.sync(self.questions.values())
         return store
 
@@ -66,7 +71,7 @@ class Drill:
         if len(text) > MAX_ANSWER_CHARS:
             raise UsageError(f"The answer is {len(text):,} characters; answers over {MAX_ANSWER_CHARS:,} are not graded "
                              "— say it as you would in an interview, in a few sentences.")
-        g = grade(text, q.reference, self.coach.base_embedder, q.question)
+        g = grade(text, q.reference, self.embedder, q.question)
         due = self.store.review(q.id, g.score, rating_for(g.score), text, seconds=seconds)
         behavioural = is_behavioural(q.question)
         found = star(text) if behavioural else None
@@ -91,14 +96,14 @@ class Drill:
         others = [o for o in self.questions.values() if o.source == q.source and o.id != q.id]
         if not others:
             return ""
-        vecs = self.coach.base_embedder.encode([q.question] + [o.question for o in others])
+        vecs = self.embedder.encode([q.question] + [o.question for o in others])
         return others[int(np.argmax(vecs[1:] @ vecs[0]))].question
 
     def prep_questions(self, name: str) -> set[str]:
         """The question ids of a job saved by `coach prep --name NAME`."""
         from coach.prep import load_ids
 
-        return load_ids(self.coach.settings.home, name)
+        return load_ids(self.home, name)
 
     def stats(self) -> dict:
         return self.store.stats()

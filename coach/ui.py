@@ -14,7 +14,6 @@ from coach.app import Coach
 from coach.errors import CoachError
 from coach.text import last_heading, strip_citations
 from coach.documents import SUFFIXES
-from coach.notes import add_note, remove_note
 
 CSS = """
 .cite { font-weight: 600; text-decoration: none; }
@@ -194,32 +193,33 @@ def build(coach: Coach) -> gr.Blocks:
                 r = coach.ingest(progress=True)
             except CoachError as err:
                 return (*list_files(), f"**{err}**")
-            msg = f"Indexed: {r.added} added, {r.changed} changed, {r.removed} removed, {r.unchanged} unchanged ({r.seconds:.1f}s)."
-            return (*list_files(), msg)
+            return (*list_files(), indexed(r))
+
+        def indexed(r) -> str:
+            return (f"Indexed: {r.added} added, {r.changed} changed, {r.removed} removed, {r.unchanged} unchanged "
+                    f"({r.seconds:.1f}s).")
 
         def add_files(uploads, progress=gr.Progress(track_tqdm=True)):
-            added = []
             paths = [Path(u if isinstance(u, str) else u.name) for u in uploads or []]
+            progress(0, desc="Indexing")
             try:
-                for path in paths:
-                    added.append(add_note(coach.settings.corpus, path, path.name).name)
+                added, r = coach.add_notes([(p, p.name) for p in paths], progress=True)
             except CoachError as err:
                 return (*list_files(), f"**{esc(str(err))}**")
             finally:
                 for path in paths:  # copied into the notes or refused: the upload is not kept
                     path.unlink(missing_ok=True)
-            result = reindex(progress)
-            return (*result[:3], f"Added {', '.join(added) or 'nothing'}. {result[3]}")
+            return (*list_files(), f"Added {esc(', '.join(p.name for p in added)) or 'nothing'}. {indexed(r)}")
 
         def remove_file(source, progress=gr.Progress(track_tqdm=True)):
             if not source:
                 return (*list_files(), "Pick a note to remove.")
+            progress(0, desc="Indexing")
             try:
-                remove_note(coach.settings.corpus, source)
+                r = coach.remove_note(source, progress=True)
             except CoachError as err:
-                return (*list_files(), f"**{err}**")
-            result = reindex(progress)
-            return (*result[:3], f"Removed {source}. {result[3]}")
+                return (*list_files(), f"**{esc(str(err))}**")
+            return (*list_files(), f"Removed {esc(source)}. {indexed(r)}")
 
         notes_out = [files_table, skipped_md, remove_pick, status]
         demo.load(list_files, None, notes_out[:3], api_visibility="private")

@@ -109,3 +109,26 @@ def run_cli(*args, env=None, check=False, timeout=300, prefix=()) -> subprocess.
     if check and proc.returncode != 0:
         raise AssertionError(f"coach {args} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     return proc
+
+
+@pytest.fixture
+def fake_coach(tmp_path):
+    """A Coach built from parts: the fake embedder and a scripted engine, over small notes."""
+    from coach.app import Coach
+    from coach.settings import Settings
+    from fakes import FakeEmbedder, FakeEngine
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "lora.md").write_text(
+        "# LoRA\n\n## What is LoRA?\nLoRA trains small low-rank adapter matrices while the base weights stay frozen.\n"
+        "It cuts the memory needed for fine-tuning by an order of magnitude.\n\n"
+        "## When to use LoRA\n- Use LoRA when GPU memory is limited.\n- Use full fine-tuning when data is huge.\n")
+    (notes / "rag.md").write_text(
+        "# RAG\n\n### Q: How do you evaluate a RAG system?\nA: Measure retrieval recall and answer faithfulness "
+        "on a gold set of questions.\n")
+    settings = Settings(corpus=notes, index=tmp_path / "index", home=tmp_path / "home", adapt_embedder=False,
+                        fast_embed=False, min_relevance=0.2, support_threshold=0.5)
+    c = Coach(settings, engine=FakeEngine(), embedder=FakeEmbedder())
+    c.ingest(progress=False)
+    return c
