@@ -305,9 +305,28 @@ class Coach:
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
         checker = SupportChecker(passages, self.base_embedder, self.settings.support_threshold, self.common_stems)
         picks = pick_units(query, checker, checker.encode([query])[0])
-        notes = number_notes([(checker.heading_of(i), checker.owner[i], checker.units[i].text) for i in picks])
-        messages = ANSWER_PROMPT.format_messages(notes=notes, question=trim(question, MAX_QUESTION_CHARS))
+        messages = self._fit(question, picks, checker)
         return Answer(question, query, hits, passages, self._stream(messages), checker, picks, messages)
+
+    def _fit(self, question: str, picks: list[int], checker: SupportChecker):
+        """The prompt, fitted to the engine's context with room for the answer: the question is
+        cut first, then the last picked units are left out of the prompt (they are still said)."""
+        limit = MAX_QUESTION_CHARS
+        kept = list(picks)
+        while True:
+            notes = number_notes([(checker.heading_of(i), checker.owner[i], checker.units[i].text) for i in kept])
+            messages = ANSWER_PROMPT.format_messages(notes=notes, question=trim(question, limit))
+            n_ctx = getattr(self.engine, "n_ctx", None)
+            text = " ".join(m.content for m in messages)
+            room = (n_ctx or 0) - self.settings.max_tokens - 32  # the chat template's own tokens
+            if not n_ctx or len(text) // 3 <= room or self.engine.count_tokens(text) <= room:
+                return messages  # most prompts fit by a cheap bound; only a long one is tokenized
+            if limit > 200:
+                limit //= 2
+            elif len(kept) > 1:
+                kept.pop()
+            else:
+                return messages
 
     def _stream(self, messages) -> Iterator[str]:
         """Tokens from the engine (the local GGUF or a server)."""

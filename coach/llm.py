@@ -22,8 +22,11 @@ ABANDONED_S = 10.0  # a stream nobody reads for this long gives the model back
 
 class ChatEngine(Protocol):
     name: str
+    n_ctx: int | None  # the context window, when the engine knows it (a server does not say)
 
     def stream(self, messages) -> Iterator[str]: ...
+
+    def count_tokens(self, text: str) -> int: ...
 
     def warm(self) -> None: ...
 
@@ -95,6 +98,7 @@ class LlamaCppEngine:
         self.settings = settings
         self.path = resolve_llm(settings.llm, settings.models_dir)  # a missing file fails now
         self.name = self.path.name
+        self.n_ctx = settings.n_ctx
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._model = None
@@ -103,6 +107,11 @@ class LlamaCppEngine:
         with self._load_lock:
             if self._model is None:
                 self._model = load_chat_model(self.settings)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` for this model (loads it)."""
+        self.warm()
+        return len(self._model.client.tokenize(text.encode("utf-8"), add_bos=False))
 
     def stream(self, messages) -> Iterator[str]:
         tokens: queue.Queue = queue.Queue(maxsize=64)
@@ -147,6 +156,7 @@ class OpenAIEngine:
         self.url = settings.llm_url.rstrip("/")
         self.name = f"{settings.llm_model or 'default'} at {self.url}"
         self.timeout = settings.llm_timeout_s
+        self.n_ctx = None
         self.chat = ChatOpenAI(
             base_url=self.url, model=settings.llm_model or "local", api_key=settings.llm_api_key or "not-needed",
             timeout=settings.llm_timeout_s, max_retries=0, max_tokens=settings.max_tokens,
@@ -155,6 +165,10 @@ class OpenAIEngine:
 
     def warm(self) -> None:
         return None  # the server holds the model
+
+    def count_tokens(self, text: str) -> int:
+        """An estimate (4 characters a token): the OpenAI API has no tokenizer endpoint."""
+        return max(1, len(text) // 4)
 
     def stream(self, messages) -> Iterator[str]:
         import openai

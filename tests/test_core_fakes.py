@@ -63,3 +63,19 @@ def test_drill_from_parts_lists_without_the_database(fake_coach, tmp_path):
     assert drill.hint(q.id).startswith("Measure retrieval recall")
     r = drill.answer(q.id, "Measure retrieval recall and answer faithfulness on a gold set of questions.")
     assert r["score"] >= 0.9 and opened == [1]
+
+
+def test_the_prompt_is_fitted_to_a_small_context(fake_coach):
+    class SmallEngine(FakeEngine):
+        n_ctx = 520
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())  # a word a token, for the test
+
+    engine = SmallEngine("LoRA trains small low-rank adapter matrices.")
+    fake_coach.__dict__["engine"] = engine
+    fake_coach.settings.max_tokens = 100
+    answer = fake_coach.ask("what is LoRA and its low-rank adapter matrices? " * 300)
+    assert "low-rank adapter" in answer.text
+    prompt = " ".join(m.content for m in answer.messages)
+    assert engine.count_tokens(prompt) <= 520 - 100 - 32
