@@ -35,16 +35,16 @@ def training_pairs(chunks: list[dict]) -> list[tuple[str, str]]:
     """(question or heading, section text) for every section that names what it is about."""
     pairs = []
     for c in chunks:
-        title = c.get("question") or last_heading(c.get("heading", ""))
-        if title and len(title) > 8 and c.get("text", "").strip():
-            pairs.append((title, c["text"][:MAX_TEXT_CHARS]))
+        title = c.title
+        if title and len(title) > 8 and c.text.strip():
+            pairs.append((title, c.text[:MAX_TEXT_CHARS]))
     return pairs
 
 
 def corpus_key(chunks: list[dict]) -> str:
     h = hashlib.sha256()
-    for c in sorted(chunks, key=lambda c: c["id"]):
-        h.update(c["id"].encode())
+    for c in sorted(chunks, key=lambda c: c.id):
+        h.update(c.id.encode())
     return h.hexdigest()[:16]
 
 
@@ -89,7 +89,7 @@ def fine_tune(base: Path, pairs: list[tuple[str, str]], out: Path, seed: int = 0
 def adapt(index_dir: Path, base: Path, chunks: list[dict], progress: bool = False) -> dict | None:
     """The adapted model for these chunks (trained now unless it exists): its manifest entry,
     or None when the notes name too few sections to learn from."""
-    chunks = sorted(chunks, key=lambda c: c["id"])  # the same notes train the same model
+    chunks = sorted(chunks, key=lambda c: c.id)  # the same notes train the same model
     pairs = training_pairs(chunks)
     if len(pairs) < 4:
         return None

@@ -24,7 +24,8 @@ from coach.ingest import IngestReport, ingest
 from coach.compose import pick_units
 from coach.llm import ChatEngine, make_engine
 from coach.prompts import ANSWER_PROMPT, MAX_QUESTION_CHARS, number_notes, trim
-from coach.retrieval import Hit, HybridSearcher, fuse_hits
+from coach.retrieval import HybridSearcher, fuse_hits
+from coach.types import Hit
 from coach.settings import Settings
 from coach.support import SupportChecker, common_stems
 
@@ -116,7 +117,7 @@ class Coach:
     @cached_property
     def common_stems(self) -> frozenset[str]:
         """Words frequent in these notes: the support check lets a paraphrase leave one out."""
-        return common_stems([c["text"] for c in self.index.chunks])
+        return common_stems([c.text for c in self.index.chunks])
 
     def reload_index(self) -> None:
         """Forget what was loaded from the index (after an ingest); parts given to the constructor stay."""
@@ -171,9 +172,9 @@ class Coach:
         """Short questions from the notes themselves, taken in turn from each file."""
         by_source: dict[str, list[str]] = {}
         for c in self.index.chunks:
-            q = c["question"]
-            if q and 12 <= len(q) <= 70 and c.get("part", 0) == 0:
-                by_source.setdefault(c["source"], []).append(q)
+            q = c.question
+            if q and 12 <= len(q) <= 70 and c.part == 0:
+                by_source.setdefault(c.source, []).append(q)
         picked: list[str] = []
         queues = [iter(qs) for qs in by_source.values()]
         while queues and len(picked) < n:
@@ -210,8 +211,8 @@ class Coach:
         hits = self.search(topic, 10)
         if not self.covers(hits):
             return []
-        source = hits[0].chunk["source"]
-        return [c for c in self.index.chunks if c["source"] == source]
+        source = hits[0].chunk.source
+        return [c for c in self.index.chunks if c.source == source]
 
     def points(self, topic: str, polish: bool = False) -> dict:
         """Talking points on `topic`: {"topic", "points": [Point...], "missing": [...], "polished"}.
@@ -240,7 +241,7 @@ class Coach:
         reqs, from_notes, gaps, seen = [], [], [], set()
         for text in texts:
             hits = self.search(text, 5)
-            if not self.covers(hits) or not job.named_in(text, [h.chunk["text"] for h in hits[:3]]):
+            if not self.covers(hits) or not job.named_in(text, [h.chunk.text for h in hits[:3]]):
                 reqs.append(job.Requirement(text, False))
                 gaps.append({"question": job.gap_question(text), "source": None, "id": None})
                 continue
@@ -252,10 +253,10 @@ class Coach:
                 said, about = vecs[1: 1 + len(pool)] @ vecs[0], vecs[1 + len(pool):] @ vecs[0]
                 own = np.array([0.1 if re.match(r"(?:\w+, )?I\b", p.quote.strip('"“ ')) else 0.0 for p in pool])
                 point = pool[int((said + 0.5 * about + own).argmax())].text
-            reqs.append(job.Requirement(text, True, [{"source": h.chunk["source"], "heading": h.chunk["heading"]}
+            reqs.append(job.Requirement(text, True, [{"source": h.chunk.source, "heading": h.chunk.heading}
                                                      for h in top], point))
             for h in top:  # the notes' own questions on this requirement, at most two
-                for q in by_section.get((h.chunk["source"], h.chunk["heading"]), [])[:1]:
+                for q in by_section.get((h.chunk.source, h.chunk.heading), [])[:1]:
                     if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:
                         seen.add(q.id)
                         from_notes.append({"question": q.question, "source": q.source, "id": q.id, "req": text})

@@ -74,9 +74,9 @@ def _print_hits(hits, as_json: bool, query: str) -> None:
         return
     for n, h in enumerate(hits, 1):
         c = h.chunk
-        typer.echo(f"[{n}] {printable(c['source'])}:{c['line_start']}-{c['line_end']}  {printable(c['heading'])}  "
+        typer.echo(f"[{n}] {printable(c.source)}:{c.line_start}-{c.line_end}  {printable(c.heading)}  "
                    f"(score {h.score:.4f})")
-        text = printable(" ".join(c["text"].split()))
+        text = printable(" ".join(c.text.split()))
         typer.echo("    " + (text[:300] + " …" if len(text) > 300 else text) + "\n")
 
 

@@ -29,6 +29,7 @@ import faiss
 import numpy as np
 
 from coach.errors import IndexBusy, IndexCorrupt, IndexMissing
+from coach.types import Chunk
 
 FORMAT = 1
 CURRENT = "CURRENT"
@@ -70,10 +71,9 @@ def sha256_file(path: Path) -> str:
 
 @dataclass
 class Index:
-    """Chunks (dicts with id, source, heading, question, line_start, line_end, text),
-    their vectors, and `owners[i]` = the chunk position of vector row i."""
+    """Chunks, their vectors, and `owners[i]` = the chunk position of vector row i."""
 
-    chunks: list[dict]
+    chunks: list[Chunk]
     vectors: np.ndarray
     owners: np.ndarray
     manifest: dict = field(default_factory=dict)
@@ -161,9 +161,9 @@ def _load(index_dir: Path, live: Path | None) -> Index:
             raise IndexCorrupt(index_dir, f"{name} does not match its checksum")
     try:
         with open(live / "chunks.jsonl", encoding="utf-8") as f:
-            chunks = [json.loads(line) for line in f if line.strip()]
+            chunks = [Chunk.from_json(json.loads(line)) for line in f if line.strip()]
         vectors = _read_vectors(live / "vectors.faiss")
-    except (OSError, ValueError, RuntimeError) as err:
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
         raise IndexCorrupt(index_dir, f"{type(err).__name__}: {str(err)[:80]}") from err
     owners = np.asarray(manifest["owners"], dtype=np.int64)
     if len(owners) != len(vectors) or (len(owners) and owners.max() >= len(chunks)):
@@ -198,7 +198,7 @@ def save(index_dir: Path, index: Index, manifest: dict) -> Path:
             break
         except FileExistsError:
             gen += 1
-    chunk_bytes = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in index.chunks).encode()
+    chunk_bytes = "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in index.chunks).encode()
     _fsync_write(target / "chunks.jsonl", chunk_bytes)
     flat = faiss.IndexFlatIP(index.vectors.shape[1])
     if len(index.vectors):

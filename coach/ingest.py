@@ -16,6 +16,7 @@ from coach import index as index_store
 from coach.chunking import split_text
 from coach.documents import MAX_BYTES, Skipped, find_files, read_document
 from coach.text import printable
+from coach.types import Chunk
 from coach.errors import CorpusError, IndexCorrupt
 
 # Each chunk gets one vector for its heading trail and opening text and, when it has one, one
@@ -26,13 +27,13 @@ from coach.errors import CorpusError, IndexCorrupt
 EMBED_TOKENS = 40
 
 
-def vector_texts(chunk: dict) -> list[str]:
+def vector_texts(chunk: Chunk) -> list[str]:
     """The texts embedded for one chunk. Heading trail first: it names the topic."""
-    heading = chunk["heading"]
-    texts = [f"{heading}\n{chunk['text']}" if heading else chunk["text"]]
-    title = chunk["question"] or heading.split(" > ")[-1]
+    heading = chunk.heading
+    texts = [f"{heading}\n{chunk.text}" if heading else chunk.text]
+    title = chunk.title
     # Only a section's first piece speaks for its question: later pieces would tie with it.
-    if title and len(title) > 8 and chunk.get("part", 0) == 0:
+    if title and len(title) > 8 and chunk.part == 0:
         texts.append(title)
     return texts
 
@@ -157,7 +158,7 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
 
     # Unchanged files: copy chunks and vectors over from the live index.
     if old is not None:
-        position = {c["id"]: i for i, c in enumerate(old.chunks)}
+        position = {c.id: i for i, c in enumerate(old.chunks)}
         keep = [position[cid] for s in sorted(unchanged) for cid in old_files[s]["chunks"] if cid in position]
         kept_vectors, kept_owner = old.vectors_of(keep)
         for p in keep:
@@ -184,8 +185,8 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
         else:
             report.added += 1
         pieces = split_text(doc.text, source)
-        file_chunks = [{**p.metadata, "text": p.page_content} for p in pieces]
-        files[source] = {"sha256": digest, "chunks": [c["id"] for c in file_chunks], "indexed_at": time.time()}
+        file_chunks = [Chunk.from_json({**p.metadata, "text": p.page_content}) for p in pieces]
+        files[source] = {"sha256": digest, "chunks": [c.id for c in file_chunks], "indexed_at": time.time()}
         new_chunks.extend(file_chunks)
     report.skipped = len(skipped)
     report.skipped_files = skipped
@@ -216,7 +217,7 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
             f"No notes to index in {', '.join(map(str, paths))} — add .md or .txt files and run `coach ingest` again."
         )
     # Keep chunks in (source, line) order so results and listings read naturally.
-    order = sorted(range(len(chunks)), key=lambda i: (chunks[i]["source"], chunks[i]["line_start"]))
+    order = sorted(range(len(chunks)), key=lambda i: (chunks[i].source, chunks[i].line_start))
     new_pos = {old: new for new, old in enumerate(order)}
     all_vectors = np.concatenate([v for v in vectors if len(v)], axis=0)
     idx = index_store.Index(

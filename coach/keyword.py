@@ -20,12 +20,12 @@ STOPWORDS = list(STOPWORDS_EN) + list(INSTRUCTION_WORDS)
 FOLDER = "bm25"
 
 
-def bm25_text(chunk: dict) -> str:
+def bm25_text(chunk) -> str:
     # The heading trail and question count twice: they say what the chunk is about.
-    return f"{chunk['heading']} {chunk['question']} {chunk['heading']} {chunk['text']}"
+    return f"{chunk.heading} {chunk.question} {chunk.heading} {chunk.text}"
 
 
-def build(chunks: list[dict]) -> bm25s.BM25:
+def build(chunks: list) -> bm25s.BM25:
     model = bm25s.BM25()
     tokens = bm25s.tokenize([bm25_text(c) for c in chunks], stopwords=STOPWORDS, show_progress=False)
     model.index(tokens, show_progress=False)

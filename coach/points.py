@@ -19,6 +19,7 @@ import numpy as np
 
 from coach.speech import say, say_list, words
 from coach.text import TRAIL_SEP, is_question, last_heading, trail
+from coach.types import Chunk
 from coach.units import Unit, note_units
 
 MIN_WORDS, MAX_WORDS = 10, 35
@@ -86,13 +87,13 @@ class Point:
                 "lines": list(self.lines)}
 
 
-def _context(chunk: dict) -> str:
-    return chunk.get("question") or last_heading(chunk["heading"]) or chunk["source"]
+def _context(chunk: Chunk) -> str:
+    return chunk.title or chunk.source
 
 
-def _spans(units: list[Unit], chunk: dict) -> list[tuple[int, int]]:
+def _spans(units: list[Unit], chunk: Chunk) -> list[tuple[int, int]]:
     """Each unit's first and last line (a wrapped sentence runs over several)."""
-    return [(u.line, min(max(u.last_line, u.line), chunk["line_end"])) for u in units]
+    return [(u.line, min(max(u.last_line, u.line), chunk.line_end)) for u in units]
 
 
 def _item_span(quote: str, lines: list[str], first: int, span: tuple[int, int]) -> tuple[int, int]:
@@ -108,28 +109,28 @@ def _item_span(quote: str, lines: list[str], first: int, span: tuple[int, int]) 
     return (found[0], max(found)) if len(found) == 2 else span
 
 
-def candidates(chunks: list[dict]) -> list[Point]:
+def candidates(chunks: list[Chunk]) -> list[Point]:
     """Every speakable sentence of these chunks, 10-35 words, with where it came from."""
     out: list[Point] = []
     seen: set[str] = set()
     for c in chunks:
         context = _context(c)
-        heading = c["heading"]
-        if c.get("question") and c["question"] not in trail(heading):  # "Q:" sections of plain text
-            heading = TRAIL_SEP.join((*trail(heading), c["question"]))
-        if _ABOUT_THE_NOTES.search(last_heading(c["heading"])) and not c.get("question"):
+        heading = c.heading
+        if c.question and c.question not in c.trail:  # "Q:" sections of plain text
+            heading = TRAIL_SEP.join((*c.trail, c.question))
+        if _ABOUT_THE_NOTES.search(c.trail[-1] if c.trail else "") and not c.question:
             continue  # "Tips for answering", "Technical preparation": about the interview, not the project
         would = bool(_WOULD.search(context))
-        units = note_units(c["text"], c["line_start"])
-        lines = c["text"].splitlines()
+        units = note_units(c.text, c.line_start)
+        lines = c.text.splitlines()
         for u, span in zip(units, _spans(units, c)):
             if not u.answers or _ABOUT_THE_NOTES.search(u.text):
                 continue
             for text, quote in _sayings(u, would):
                 if text and MIN_WORDS <= words(text) <= MAX_WORDS and text not in seen and not is_question(text):
                     seen.add(text)
-                    where = _item_span(quote, lines, c["line_start"], span) if u.kind == "list" else span
-                    out.append(Point(text, "", c["source"], heading, where, quote, context))
+                    where = _item_span(quote, lines, c.line_start, span) if u.kind == "list" else span
+                    out.append(Point(text, "", c.source, heading, where, quote, context))
     return out
 
 
@@ -169,7 +170,7 @@ def _sayings(u: Unit, would: bool) -> list[tuple[str | None, str]]:
     return out
 
 
-def talking_points(topic: str, chunks: list[dict], embedder, limit: int = MAX_POINTS) -> dict:
+def talking_points(topic: str, chunks: list[Chunk], embedder, limit: int = MAX_POINTS) -> dict:
     """The points for `topic` from `chunks` (one project's notes), one aspect per section first.
 
     Returns {"topic", "points": [Point...], "missing": [str...]}."""

@@ -4,8 +4,9 @@ A question is a chunk's question (a question heading in any of its styles, a quo
 heading, a `Q:` line); its reference answer is the rest of its section, all pieces joined.
 Ids hash source, question and answer, so they stay stable across re-ingests of unchanged text.
 
->>> qs = extract([{"source": "a.md", "heading": "ML > What is L2?", "question": "What is L2?",
-...                "text": "### What is L2?\\nA penalty on squared weights.", "part": 0, "line_start": 1}])
+>>> from coach.types import Chunk
+>>> qs = extract([Chunk("c1", "a.md", ("ML", "What is L2?"), "What is L2?",
+...                     "### What is L2?\\nA penalty on squared weights.", 1, 2)])
 >>> (qs[0].question, qs[0].reference, qs[0].topic)
 ('What is L2?', 'A penalty on squared weights.', 'a.md › ML')
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass
+
+from coach.types import Chunk
 
 _QUESTION_LINE = re.compile(r"^\s*(#{1,6}\s+|\*\*|Q\d*\s*[:.)\-]|\d+\.\s*[\"“])")
 
@@ -45,33 +48,32 @@ def _reference(text: str, question: str) -> str:
     return re.sub(r"^\s*A\s*:\s*", "", body)
 
 
-def extract(chunks: list[dict]) -> list[Question]:
+def extract(chunks: list[Chunk]) -> list[Question]:
     """Questions in note order; the pieces of a split section are joined into one answer."""
     out: list[Question] = []
-    current: dict | None = None
+    current: tuple[Chunk, list[str]] | None = None
     for c in chunks:
-        if c.get("question") and c.get("part", 0) == 0:
+        if c.question and c.part == 0:
             if current:
-                out.append(_finish(current))
-            current = {**c, "texts": [c["text"]]}
-        elif current and c.get("part", 0) > 0 and c["heading"] == current["heading"] and c["source"] == current["source"]:
-            current["texts"].append(c["text"])
+                out.append(_finish(*current))
+            current = (c, [c.text])
+        elif current and c.part > 0 and c.trail == current[0].trail and c.source == current[0].source:
+            current[1].append(c.text)
         else:
             if current:
-                out.append(_finish(current))
+                out.append(_finish(*current))
             current = None
     if current:
-        out.append(_finish(current))
+        out.append(_finish(*current))
     return [q for q in out if len(q.reference) >= 20]
 
 
-def _finish(c: dict) -> Question:
-    text = _join_overlapping(c["texts"])
-    reference = _reference(text, c["question"])
-    trail = [t for t in c["heading"].split(" > ") if t and t != c["question"]]
-    topic = c["source"] + (" › " + trail[-1] if trail else "")
-    digest = hashlib.sha1(f"{c['source']}\x00{c['question']}\x00{reference}".encode()).hexdigest()[:12]
-    return Question(digest, c["question"], reference, c["source"], topic, c["heading"])
+def _finish(c: Chunk, texts: list[str]) -> Question:
+    reference = _reference(_join_overlapping(texts), c.question)
+    trail = [t for t in c.trail if t != c.question]
+    topic = c.source + (" › " + trail[-1] if trail else "")
+    digest = hashlib.sha1(f"{c.source}\x00{c.question}\x00{reference}".encode()).hexdigest()[:12]
+    return Question(digest, c.question, reference, c.source, topic, c.heading)
 
 
 def _join_overlapping(texts: list[str]) -> str:

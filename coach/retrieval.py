@@ -19,6 +19,7 @@ import numpy as np
 
 from coach import keyword
 from coach.index import Index
+from coach.types import Hit
 
 DENSE_DEPTH = 100  # vector rows looked at per query
 BM25_DEPTH = 50
@@ -31,24 +32,6 @@ def relative_scores(scores: dict[Any, float]) -> dict[Any, float]:
         return {}
     lo, hi = min(scores.values()), max(scores.values())
     return {key: (v - lo) / (hi - lo) if hi > lo else 1.0 for key, v in scores.items()}
-
-
-@dataclass
-class Hit:
-    chunk: dict
-    score: float  # fused score in [0, 1]
-    similarity: float  # best cosine similarity between the query and one of the chunk's vectors
-
-    def as_dict(self) -> dict:
-        return {
-            "source": self.chunk["source"],
-            "heading": self.chunk["heading"],
-            "text": self.chunk["text"],
-            "score": round(self.score, 5),
-            "similarity": round(self.similarity, 4),
-            "line_start": self.chunk["line_start"],
-            "line_end": self.chunk["line_end"],
-        }
 
 
 class HybridSearcher:
@@ -103,7 +86,7 @@ def fuse_hits(first: list[Hit], second: list[Hit], weight: float) -> list[Hit]:
     by_id: dict[str, list] = {}
     for hits, w in ((first, weight), (second, 1 - weight)):
         for h in hits:
-            entry = by_id.setdefault(h.chunk["id"], [h, 0.0])
+            entry = by_id.setdefault(h.chunk.id, [h, 0.0])
             entry[1] += w * h.score
     ranked = sorted(by_id.values(), key=lambda e: -e[1])
     return [Hit(h.chunk, score, h.similarity) for h, score in ranked]

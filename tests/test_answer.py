@@ -128,7 +128,7 @@ def test_follow_up_is_rewritten_and_retrieves_the_topic(coach):
     assert rewrite("and what are its drawbacks?", ["explain LoRA to me"]) == "what are LoRA's drawbacks?"
     query, hits = coach.retrieve("and what are its drawbacks?", ["explain LoRA to me"], 3)
     assert query == "what are LoRA's drawbacks?"
-    assert any("LoRA" in h.chunk["heading"] and "Disadvantages" in h.chunk["heading"] for h in hits)
+    assert any("LoRA" in h.chunk.heading and "Disadvantages" in h.chunk.heading for h in hits)
 
 
 def test_follow_up_that_cannot_be_spliced_keeps_the_users_words_and_names_the_topic(coach):
@@ -136,10 +136,10 @@ def test_follow_up_that_cannot_be_spliced_keeps_the_users_words_and_names_the_to
     history = [coach.standalone_query("why did I pick lora for the medical chatbot")]
     query, hits = coach.retrieve("how did I check it was not overfitting?", history, 3)
     assert query == "how did I check it was not overfitting? (about: pick lora for the medical chatbot)"
-    assert hits[0].chunk["source"] == "000_44875bf92ad90c67.txt" and "overfitting" in hits[0].chunk["heading"]
+    assert hits[0].chunk.source == "000_44875bf92ad90c67.txt" and "overfitting" in hits[0].chunk.heading
     query, hits = coach.retrieve("how do I evaluate one?", ["what is a rag system?"], 3)
     assert query == "how do I evaluate a rag system?"
-    assert any("RAG" in h.chunk["heading"] and "evaluate" in h.chunk["heading"].lower() for h in hits)
+    assert any("RAG" in h.chunk.heading and "evaluate" in h.chunk.heading.lower() for h in hits)
 
 
 @pytest.mark.slow

@@ -42,10 +42,10 @@ def test_notes_added_and_removed_through_the_core(fake_coach, tmp_path):
     upload.write_text("# Dropout\nDropout randomly zeroes activations during training to reduce overfitting.\n")
     added, report = fake_coach.add_notes([(upload, "dropout notes.md")])
     assert [p.name for p in added] == ["dropout_notes.md"] and report.added == 1
-    assert fake_coach.search("dropout zeroes activations", 1)[0].chunk["source"] == "dropout_notes.md"
+    assert fake_coach.search("dropout zeroes activations", 1)[0].chunk.source == "dropout_notes.md"
     report = fake_coach.remove_note("dropout_notes.md")
     assert report.removed == 1
-    assert all(h.chunk["source"] != "dropout_notes.md" for h in fake_coach.search("dropout", 5))
+    assert all(h.chunk.source != "dropout_notes.md" for h in fake_coach.search("dropout", 5))
 
 
 def test_drill_from_parts_lists_without_the_database(fake_coach, tmp_path):

@@ -63,7 +63,7 @@ def test_ingest_exports_and_search_never_imports_torch(tmp_path):
              f"c = Coach(Settings(index={str(index)!r}, adapt_embedder=False))\n"
              "hits = c.search('how do adapters train?', 2)\n"
              "print(json.dumps({'torch': 'torch' in sys.modules, 'st': 'sentence_transformers' in sys.modules,"
-             " 'top': hits[0].chunk['source'], 'kind': type(c.embedder).__name__}))\n")
+             " 'top': hits[0].chunk.source, 'kind': type(c.embedder).__name__}))\n")
     out = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
                                     check=True).stdout.strip().splitlines()[-1])
     assert out == {"torch": False, "st": False, "top": "lora.md", "kind": "OnnxEmbedder"}

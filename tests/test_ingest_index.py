@@ -53,16 +53,16 @@ def test_cold_then_noop_then_change_then_remove(tmp_path, corpus_copy, embedder,
     assert (changed.changed, changed.unchanged, changed.added) == (1, 4, 0)
     after = store.load(idx)
     # vectors of the unchanged files were copied, not recomputed: identical rows
-    untouched = [c["id"] for c in before.chunks if c["source"] == "002_3311060c06bf2bdb.txt"]
-    pos_b = [i for i, c in enumerate(before.chunks) if c["id"] in untouched]
-    pos_a = [i for i, c in enumerate(after.chunks) if c["id"] in untouched]
+    untouched = [c.id for c in before.chunks if c.source == "002_3311060c06bf2bdb.txt"]
+    pos_b = [i for i, c in enumerate(before.chunks) if c.id in untouched]
+    pos_a = [i for i, c in enumerate(after.chunks) if c.id in untouched]
     assert (before.vectors_of(pos_b)[0] == after.vectors_of(pos_a)[0]).all()
-    assert any("zebra protocol" in c["text"] for c in after.chunks)
+    assert any("zebra protocol" in c.text for c in after.chunks)
 
     (corpus_copy / "003_8b1fafab6b5431bf.txt").unlink()
     removed = run(corpus_copy, idx, embedder)
     assert (removed.removed, removed.files) == (1, 4)
-    assert not any(c["source"] == "003_8b1fafab6b5431bf.txt" for c in store.load(idx).chunks)
+    assert not any(c.source == "003_8b1fafab6b5431bf.txt" for c in store.load(idx).chunks)
 
 
 def test_embedding_model_change_rebuilds(tmp_path, embedder):
@@ -106,7 +106,7 @@ def test_crash_during_write_keeps_previous_index(tmp_path, embedder, monkeypatch
         run(notes, idx, embedder)
     monkeypatch.undo()
     survived = store.load(idx)
-    assert [c["id"] for c in survived.chunks] == [c["id"] for c in live.chunks]
+    assert [c.id for c in survived.chunks] == [c.id for c in live.chunks]
     # and the next ingest recovers, cleaning up the half-written generation; the one before the
     # live one stays, for a reader that read CURRENT just before the swap
     report = run(notes, idx, embedder)

@@ -79,7 +79,7 @@ def test_ingest_cites_pdf_pages_skips_links_out_and_big_notes(tmp_path):
     assert "no text layer" in reasons["scan.pdf"]
     assert "MB limit" in reasons["huge.md"]
     chunks = index_store.load(tmp_path / "index").chunks
-    assert not any("root:x" in c["text"] for c in chunks)
+    assert not any("root:x" in c.text for c in chunks)
     found = json.loads(run_cli("search", "zebra sharding across replicas", "--json", env=env, check=True).stdout)
     top = found["results"][0] if isinstance(found, dict) else found[0]
     assert top["source"] == "paper.pdf" and "Page 2" in top["heading"]

@@ -32,8 +32,11 @@ def test_unusable_postings_get_one_line(text, says):
     assert "\n" not in str(err.value)
 
 
-def test_prep_matches_requirements_and_orders_questions(coach, tmp_path):
-    coach.settings.home = tmp_path / "home"
+def test_prep_matches_requirements_and_orders_questions(shared_index, embedder, tmp_path):
+    from coach.app import Coach
+    from coach.settings import Settings
+
+    coach = Coach(Settings(index=shared_index, home=tmp_path / "home", adapt_embedder=False), embedder=embedder)
     r = coach.prep(JOB.read_text(), "ml-engineer")
     by_text = {q.text: q for q in r.requirements}
     assert by_text["Experience with feature engineering and handling missing data"].covered

@@ -33,14 +33,14 @@ def test_paraphrased_questions_find_their_notes(coach):
         "which ecg network did I pick for the image encoder and why": "resnet18",
     }
     for query, word in cases.items():
-        top = " ".join(h.chunk["heading"] + " " + h.chunk["text"] for h in coach.search(query, 3)).lower()
+        top = " ".join(h.chunk.heading + " " + h.chunk.text for h in coach.search(query, 3)).lower()
         assert word in top, query
 
 
 @pytest.mark.slow
 def test_instruction_words_do_not_steer_keyword_search(coach):
     top = coach.search("explain LoRA to me", 1)[0]
-    assert "LoRA" in top.chunk["heading"] and "Mixture of Experts" not in top.chunk["heading"]
+    assert "LoRA" in top.chunk.heading and "Mixture of Experts" not in top.chunk.heading
 
 
 @pytest.mark.slow

@@ -33,7 +33,7 @@ def test_kind_of_miss_now_ranks_first(adapted_coach, question, source, heading):
     hits = adapted_coach.search(question, 3)
     top = hits[0].chunk
     assert top["source"].startswith(source) and heading in top["heading"].lower(), [
-        (h.chunk["source"][:3], h.chunk["heading"][-60:]) for h in hits]
+        (h.chunk.source[:3], h.chunk.heading[-60:]) for h in hits]
 
 
 def test_follow_ups_find_the_answer_in_the_top_3_and_read_as_plain_questions(adapted_coach):
