@@ -32,7 +32,7 @@ KINDS = [
 def test_kind_of_miss_now_ranks_first(adapted_coach, question, source, heading):
     hits = adapted_coach.search(question, 3)
     top = hits[0].chunk
-    assert top["source"].startswith(source) and heading in top["heading"].lower(), [
+    assert top.source.startswith(source) and heading in top.heading.lower(), [
         (h.chunk.source[:3], h.chunk.heading[-60:]) for h in hits]
 
 
