@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,10 @@ import time
 import httpx
 import pytest
 
-from conftest import ROOT, SHARED_CORPUS
+from conftest import ROOT, SHARED_CORPUS, free_port
 
 pytestmark = pytest.mark.slow
 USER, PASSWORD = "candidate", "s3cret-pass"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
