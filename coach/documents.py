@@ -83,6 +83,9 @@ def repair_lost_bytes(text: str) -> str:
 
 # Characters that Central European letters become when cp1250/ISO-8859-2 bytes are read as
 # cp1252: "ł" -> "³", "ą" -> "¹" or "±", "ż" -> "¿", "ś" -> "¶". Inside a word they mean the guess was wrong.
+_C1 = re.compile(r"[\x80-\x9f]")  # control characters: bytes the code page does not hold as letters
+# Encodings charset-normalizer names for scripts other than Latin.
+_OTHER_SCRIPTS = {"cp1251", "koi8_r", "cp1253", "iso8859_5", "iso8859_7", "cp1256", "cp1255", "mac_cyrillic", "cp866"}
 _CENTRAL_IN_WORD = re.compile(r"[^\W\d_][³¹¿¥¼¾Ÿ±¶][^\W\d_]|[^\W\d_][³¹¥¼¾Ÿ±¶]\b")
 
 
@@ -109,16 +112,18 @@ def _utf16(data: bytes) -> str | None:
 def _legacy(data: bytes) -> str:
     """Text in a one-byte code page. Western European (cp1252, which contains latin-1's
     letters) unless its letters come out as Central European ones misread; then cp1250 or
-    ISO-8859-2, whichever reads as letters; other scripts by charset-normalizer's guess."""
+    ISO-8859-2, whichever reads as letters; other scripts (Cyrillic, Greek...) by
+    charset-normalizer's guess, which is asked once."""
+    guess = from_bytes(data).best()
     western = _strict(data, "cp1252")
-    if western is not None and not _CENTRAL_IN_WORD.search(western) and not re.search(r"[\x80-\x9f]", western):
-        if not _other_script(data):
-            return western
+    if western is not None and not _CENTRAL_IN_WORD.search(western) and not _C1.search(western):
+        if guess is not None and guess.encoding in _OTHER_SCRIPTS:
+            return str(guess)  # Cyrillic or Greek bytes read as Western letters: the guess knows better
+        return western
     central = [t for t in (_strict(data, "cp1250"), _strict(data, "iso-8859-2")) if t is not None]
     if central and western is not None:
-        return min(central, key=lambda t: len(_CENTRAL_IN_WORD.findall(t)) + len(re.findall(r"[\x80-\x9f]", t)))
-    best = from_bytes(data).best()
-    return str(best) if best is not None else data.decode("cp1252", errors="replace")
+        return min(central, key=lambda t: len(_CENTRAL_IN_WORD.findall(t)) + len(_C1.findall(t)))
+    return str(guess) if guess is not None else data.decode("cp1252", errors="replace")
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -126,13 +131,6 @@ def _strict(data: bytes, codec: str) -> str | None:
         return data.decode(codec)
     except UnicodeDecodeError:
         return None
-
-
-def _other_script(data: bytes) -> bool:
-    """True when charset-normalizer is sure of a non-Latin script (Cyrillic, Greek...)."""
-    best = from_bytes(data).best()
-    return best is not None and best.encoding in ("cp1251", "koi8_r", "cp1253", "iso8859_5", "iso8859_7",
-                                                  "cp1256", "cp1255", "mac_cyrillic", "cp866")
 
 
 def decode(data: bytes) -> str:
