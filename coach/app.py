@@ -6,14 +6,11 @@ the index load lazily, once per process, and are shared by every request.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Iterator
-
-import numpy as np
 
 from coach import index as index_store
 from coach.answer import Answer
@@ -55,8 +52,7 @@ class Coach:
     @cached_property
     def embedder(self) -> Embedder:
         """The model the index was embedded with: adapted to these notes when ingest made one."""
-        manifest = index_store.read_manifest(self.settings.index) or {}
-        entry = manifest.get("adapted")
+        entry = (index_store.read_manifest(self.settings.index) or {}).get("adapted")
         if entry and self.settings.adapt_embedder:
             return self._fast(embed_model_id(str(self.settings.index / entry["path"]))) or Embedder(
                 str(adapted_path(self.settings.index, entry)))
@@ -232,41 +228,9 @@ class Coach:
         """A job posting's requirements matched to the notes, and the questions to drill for it;
         saved under COACH_HOME so `coach drill --prep NAME` drills exactly these questions."""
         from coach import prep as job
-        from coach.points import candidates
 
-        texts = job.check_posting(posting)
-        by_section: dict[tuple[str, str], list] = {}
-        for q in self.drill.questions.values():
-            by_section.setdefault((q.source, q.heading), []).append(q)
-        reqs, from_notes, gaps, seen = [], [], [], set()
-        for text in texts:
-            hits = self.search(text, 5)
-            if not self.covers(hits) or not job.named_in(text, [h.chunk.text for h in hits[:3]]):
-                reqs.append(job.Requirement(text, False))
-                gaps.append({"question": job.gap_question(text), "source": None, "id": None})
-                continue
-            top = hits[:3]
-            pool = candidates([h.chunk for h in top])
-            point = None
-            if pool:  # on the requirement, in a section about it; the candidate's own "I ..." first
-                vecs = self.base_embedder.encode([text] + [p.text for p in pool] + [p.context for p in pool])
-                said, about = vecs[1: 1 + len(pool)] @ vecs[0], vecs[1 + len(pool):] @ vecs[0]
-                own = np.array([0.1 if re.match(r"(?:\w+, )?I\b", p.quote.strip('"“ ')) else 0.0 for p in pool])
-                point = pool[int((said + 0.5 * about + own).argmax())].text
-            reqs.append(job.Requirement(text, True, [{"source": h.chunk.source, "heading": h.chunk.heading}
-                                                     for h in top], point))
-            for h in top:  # the notes' own questions on this requirement, at most two
-                for q in by_section.get((h.chunk.source, h.chunk.heading), [])[:1]:
-                    if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:
-                        seen.add(q.id)
-                        from_notes.append({"question": q.question, "source": q.source, "id": q.id, "req": text})
-        room = max(job.MAX_QUESTIONS - len(gaps), job.MAX_QUESTIONS // 2)  # every gap keeps its question
-        questions = [{k: v for k, v in q.items() if k != "req"} for q in from_notes[:room]] + gaps
-        if questions:  # the notes often ask one thing twice in other words
-            vecs = self.base_embedder.encode([q["question"] for q in questions])
-            keep = [i for i in range(len(questions)) if all(float(vecs[i] @ vecs[j]) < 0.9 for j in range(i))]
-            questions = [questions[i] for i in keep]
-        result = job.Prep(name, reqs, questions[: job.MAX_QUESTIONS])
+        result = job.prepare(name, job.check_posting(posting), lambda text: self.search(text, 5), self.covers,
+                             list(self.drill.questions.values()), self.base_embedder)
         if save:
             job.save(result, self.settings.home)
         return result
@@ -314,12 +278,12 @@ class Coach:
         cut first, then the last picked units are left out of the prompt (they are still said)."""
         limit = MAX_QUESTION_CHARS
         kept = list(picks)
+        n_ctx = getattr(self.engine, "n_ctx", None)
+        room = (n_ctx or 0) - self.settings.max_tokens - 32  # the chat template's own tokens
         while True:
             notes = number_notes([(checker.heading_of(i), checker.owner[i], checker.units[i].text) for i in kept])
             messages = ANSWER_PROMPT.format_messages(notes=notes, question=trim(question, limit))
-            n_ctx = getattr(self.engine, "n_ctx", None)
             text = " ".join(m.content for m in messages)
-            room = (n_ctx or 0) - self.settings.max_tokens - 32  # the chat template's own tokens
             if not n_ctx or len(text) // 3 <= room or self.engine.count_tokens(text) <= room:
                 return messages  # most prompts fit by a cheap bound; only a long one is tokenized
             if limit > 200:

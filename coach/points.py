@@ -13,12 +13,13 @@ support check finds every part of it in the unit it came from.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from coach.speech import say, say_list, words
-from coach.text import TRAIL_SEP, is_question, last_heading, trail
+from coach.text import TRAIL_SEP, is_question
 from coach.types import Chunk
 from coach.units import Unit, note_units
 
@@ -69,6 +70,7 @@ _METRIC = re.compile(r"\d[\d.,]*\s*%|\d+(?:\.\d+)?x\b|\b(?:accuracy|precision|re
 _ACHIEVED = re.compile(r"\b(?:achiev|reach|improv|reduc|increas|boost|cut|beat|outperform)\w*", re.IGNORECASE)
 _ABOUT_THE_NOTES = re.compile(r"\binterview(?:er|ers|s)?\b|\bmention\b|\bquestions?\b|\btips?\b|\bprepar\w+",
                               re.IGNORECASE)
+_OWN_WORDS = re.compile(r"\b(I|my|we|our)\b")  # the candidate speaking
 _WOULD = re.compile(r"\bwould\b|\bdifferently\b|\bimprove|\bif you\b|\bfuture\b|\bnext\b", re.IGNORECASE)
 
 
@@ -100,13 +102,11 @@ def _item_span(quote: str, lines: list[str], first: int, span: tuple[int, int]) 
     """The lines of the bullets a point was made from, inside its list's span: a citation to
     the bullet, not to the whole list. Bullets of a run are joined by '; '."""
     parts = [p.strip().split(": ")[0][:30] for p in quote.split("; ") if p.strip()]  # a label's line starts it
-    found: list[int] = []
-    for part in (parts[0], parts[-1]) if parts else ():
-        for n in range(span[0], span[1] + 1):
-            if part and part in lines[n - first] if 0 <= n - first < len(lines) else False:
-                found.append(n)
-                break
-    return (found[0], max(found)) if len(found) == 2 else span
+    inside = range(max(span[0], first), min(span[1], first + len(lines) - 1) + 1)
+    found = [next((n for n in inside if part and part in lines[n - first]), None) for part in parts[:1] + parts[-1:]]
+    if len(found) == 2 and None not in found:
+        return found[0], max(found)
+    return span
 
 
 def candidates(chunks: list[Chunk]) -> list[Point]:
@@ -184,7 +184,7 @@ def talking_points(topic: str, chunks: list[Chunk], embedder, limit: int = MAX_P
     c_vec = dict(zip(contexts, vec[len(aspects) + 1: len(aspects) + 1 + len(contexts)]))
     p_vec = vec[len(aspects) + 1 + len(contexts):]
     ctx = np.stack([c_vec[p.context] for p in pool])
-    own_voice = np.array([0.05 if re.search(r"\b(I|my|we|our)\b", p.quote) else 0.0 for p in pool])
+    own_voice = np.array([0.05 if _OWN_WORDS.search(p.quote) else 0.0 for p in pool])
     on_topic = 0.2 * (p_vec @ t_vec)
     # aspect fit: mostly the section's question (what it is about), partly the point itself
     fit = 0.6 * (ctx @ a_vec.T) + 0.4 * (p_vec @ a_vec.T) + (on_topic + own_voice)[:, None]
@@ -197,17 +197,16 @@ def talking_points(topic: str, chunks: list[Chunk], embedder, limit: int = MAX_P
     fit[[not _METRIC.search(p.text) for p in pool], r] = -1.0
 
     picked: list[int] = []
-    per_section: dict[tuple[str, str], int] = {}
+    per_section: Counter = Counter()  # by (source, heading): the heading trail names the question
 
     def fits(i: int) -> bool:
-        key = (pool[i].source, pool[i].heading)  # the heading trail names the question
-        return per_section.get(key, 0) < PER_SECTION and all(float(p_vec[i] @ p_vec[j]) < DUPLICATE for j in picked)
+        section = (pool[i].source, pool[i].heading)
+        return per_section[section] < PER_SECTION and all(float(p_vec[i] @ p_vec[j]) < DUPLICATE for j in picked)
 
     def take(i: int, aspect: str) -> None:
         pool[i].aspect = aspect
         picked.append(i)
-        key = (pool[i].source, pool[i].heading)
-        per_section[key] = per_section.get(key, 0) + 1
+        per_section[(pool[i].source, pool[i].heading)] += 1
 
     # each aspect once, best (point, aspect) pairs first, so a section answers what it fits best
     todo = set(aspects)
@@ -244,7 +243,7 @@ def polish(points: list[Point], complete, checker_for) -> int:
         first = (split_sentences(reply.strip().strip('"“”')) or [""])[0].strip('"“” ')
         if not (MIN_WORDS <= words(first) <= MAX_WORDS) or is_question(first):
             continue
-        if not re.search(r"\b(I|my|we|our)\b", first) or first == p.text:
+        if not _OWN_WORDS.search(first) or first == p.text:
             continue
         if checker_for(p).check(first).supported:
             p.text = first

@@ -24,8 +24,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from coach.errors import UsageError
-from coach.speech import _lemmas, clean, order_verb
+from coach.speech import clean, order_verb, plain_word
 from coach.text import novel_terms, split_sentences, stems
 
 MAX_CHARS = 50_000
@@ -101,9 +103,7 @@ def gap_question(requirement: str) -> str:
         return f"How would you {lead}{first[len(word):]} {rest}?"
     subject = re.sub(r"^\d+\+?\s*years?\s+(?:of\s+)?", "", text, flags=re.IGNORECASE)
     subject = _NP_LEAD.sub("", subject)
-    head = subject.split(" ", 1)[0]
-    forms = set(_lemmas(head))
-    if {"VERB", "ADJ"} & forms and "NOUN" not in forms and head[1:].islower():
+    if plain_word(subject.split(" ", 1)[0]):
         subject = subject[:1].lower() + subject[1:]  # "Published research", not a name like "Python"
     return f"What is your experience with {subject}?"
 
@@ -160,6 +160,50 @@ class Prep:
 
     def question_ids(self) -> list[str]:
         return [q["id"] for q in self.questions if q.get("id")]
+
+
+def prepare(name: str, texts: list[str], search, covers, questions: list, embedder) -> Prep:
+    """Each requirement searched in the notes (`search(text) -> hits`): covered when `covers(hits)`
+    and the passages name what it names, with a talking point from them; then the questions, the
+    notes' own first (at most two per requirement, one per matching section), one per gap last,
+    near-duplicates dropped."""
+    from coach.points import candidates
+
+    by_section: dict[tuple[str, str], list] = {}
+    for q in questions:
+        by_section.setdefault((q.source, q.heading), []).append(q)
+    reqs, from_notes, gaps, seen = [], [], [], set()
+    for text in texts:
+        hits = search(text)
+        if not covers(hits) or not named_in(text, [h.chunk.text for h in hits[:3]]):
+            reqs.append(Requirement(text, False))
+            gaps.append({"question": gap_question(text), "source": None, "id": None})
+            continue
+        top = hits[:3]
+        reqs.append(Requirement(text, True, [{"source": h.chunk.source, "heading": h.chunk.heading} for h in top],
+                                _point(text, candidates([h.chunk for h in top]), embedder)))
+        for h in top:  # the notes' own questions on this requirement, at most two
+            for q in by_section.get((h.chunk.source, h.chunk.heading), [])[:1]:
+                if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:
+                    seen.add(q.id)
+                    from_notes.append({"question": q.question, "source": q.source, "id": q.id, "req": text})
+    room = max(MAX_QUESTIONS - len(gaps), MAX_QUESTIONS // 2)  # every gap keeps its question
+    asked = [{k: v for k, v in q.items() if k != "req"} for q in from_notes[:room]] + gaps
+    if asked:  # the notes often ask one thing twice in other words
+        vecs = embedder.encode([q["question"] for q in asked])
+        asked = [q for i, q in enumerate(asked) if all(float(vecs[i] @ vecs[j]) < 0.9 for j in range(i))]
+    return Prep(name, reqs, asked[:MAX_QUESTIONS])
+
+
+def _point(text: str, pool: list, embedder) -> str | None:
+    """The talking point for a requirement: on it, in a section about it, the candidate's own
+    "I ..." first."""
+    if not pool:
+        return None
+    vecs = embedder.encode([text] + [p.text for p in pool] + [p.context for p in pool])
+    said, about = vecs[1: 1 + len(pool)] @ vecs[0], vecs[1 + len(pool):] @ vecs[0]
+    own = np.array([0.1 if re.match(r"(?:\w+, )?I\b", p.quote.strip('"“ ')) else 0.0 for p in pool])
+    return pool[int((said + 0.5 * about + own).argmax())].text
 
 
 def safe_prep_name(name: str) -> str:

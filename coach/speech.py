@@ -112,9 +112,7 @@ def _finish(text: str) -> str:
     text = " ".join(text.split()).rstrip(" ;:,-—")
     text = re.sub(r",\s*;", ",", re.sub(r"\band;\s*", "and ", text))  # bullets that ended in "," or "and"
     text = re.sub(r"\.{2}$", ".", text)
-    if not text.endswith((".", "!", "%", ")")):
-        text += "."
-    elif text.endswith((")", "%")):
+    if not text.endswith((".", "!")):
         text += "."
     return text[:1].upper() + text[1:]
 
@@ -160,9 +158,8 @@ def verb_phrase(text: str, would: bool = False) -> str | None:
         return None  # "Skip connections solve", "Federated learning": a noun, not a deed
     if _title_case(text) or rest[:1].isupper():
         return None  # "Feature Engineering Pipeline", "Vision Transformer": names, not orders
-    if "NOUN" in _lemmas(first) or "ADJ" in _lemmas(first):
-        if lemma not in _ACTIONS:
-            return None  # "Model quantization", "Low volume", "Noise in gradients": not orders
+    if not _can_order(first, lemma):
+        return None  # "Model quantization", "Low volume", "Noise in gradients": not orders
     if kind == "past" and rest.split(" ", 1)[0].lower() in ("in", "by", "as"):
         return None  # "Used in ResNet18": passive, said of something else
     if would:
@@ -233,8 +230,20 @@ def words(text: str) -> int:
 def order_verb(word: str) -> str | None:
     """The verb's base form when `word` starts an order or a duty ("Design", "Builds"), else None."""
     form = _verb_form(word)
-    if form is None or form[0] == "past":
-        return None
-    if ("NOUN" in _lemmas(word) or "ADJ" in _lemmas(word)) and form[1] not in _ACTIONS:
+    if form is None or form[0] == "past" or not _can_order(word, form[1]):
         return None
     return form[1]
+
+
+def _can_order(word: str, lemma: str) -> bool:
+    """A word that is also a noun or an adjective starts an order only if it is a known action
+    ("Use X", "Cache Y"), not "Model quantization" or "Low volume"."""
+    kinds = _lemmas(word)
+    return ("NOUN" not in kinds and "ADJ" not in kinds) or lemma in _ACTIONS
+
+
+def plain_word(word: str) -> bool:
+    """A verb or adjective that is no noun ("Published"), so not a name ("Python", "Rust"):
+    it may be lower-cased inside a sentence."""
+    kinds = set(_lemmas(word))
+    return bool({"VERB", "ADJ"} & kinds) and "NOUN" not in kinds and word[1:].islower()
