@@ -54,8 +54,6 @@ def ingest(
     if as_json:
         typer.echo(json.dumps(report.summary()))
         return
-    from coach.text import printable
-
     for s in report.skipped_files:
         _err(f"skipped {printable(s['source'])}: {s['reason']}")
     if report.repaired:
@@ -390,7 +388,7 @@ def points(topic: str = typer.Argument(..., help='e.g. "my ECG digitizer project
 
 @app.command()
 def prep(
-    posting: str = typer.Argument(..., metavar="FILE", help="The job description: a .md/.txt file, or - for stdin."),
+    posting: str = typer.Argument(..., metavar="FILE", help="The job description (.md, .txt, .pdf, .docx, .html), or - for stdin."),
     name: Optional[str] = typer.Option(None, "--name", help="Save as NAME for `coach drill --prep NAME` "
                                        "[default: the file's name]."),
     index: Optional[Path] = IndexOpt,
@@ -404,9 +402,12 @@ def prep(
         path = Path(posting)
         if not path.is_file():
             raise UsageError(f"No file {posting} — pass the job description's file, or - and paste it on stdin.")
-        from coach.documents import decode
+        from coach.documents import Skipped, read_document
 
-        text, default = decode(path.read_bytes()), path.stem
+        doc = read_document(path, path.parent)  # the notes' reader: encodings, PDF, Word and HTML postings too
+        if isinstance(doc, Skipped):
+            raise UsageError(f"{posting} cannot be read: {doc.reason}.")
+        text, default = doc.text, path.stem
     r = _coach(index).prep(text, name or default)
     if as_json:
         typer.echo(json.dumps(r.as_json(), ensure_ascii=False))

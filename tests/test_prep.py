@@ -77,3 +77,14 @@ def test_a_posting_in_prose_still_gives_requirements():
                          "We offer a great team and free lunch.")
     assert reqs == ["You will build retrieval systems for our search product",
                     "Experience with PyTorch and FAISS is required", "Knowledge of LoRA fine-tuning is a plus"]
+
+
+def test_prep_reads_a_saved_html_posting(shared_index, tmp_path):
+    page = tmp_path / "posting.html"
+    page.write_text("<html><body><h1>ML Engineer</h1><p>About us: we build tools.</p><h2>Requirements</h2><ul>"
+                    "<li>Experience with LoRA fine-tuning</li><li>Knowledge of retrieval-augmented generation</li>"
+                    "</ul><script>track()</script></body></html>")
+    env = {"COACH_INDEX": str(shared_index), "COACH_HOME": str(tmp_path / "home"), "COACH_ADAPT_EMBEDDER": "false"}
+    out = json.loads(run_cli("prep", page, "--json", env=env, check=True).stdout)
+    assert [r["text"] for r in out["requirements"]] == ["Experience with LoRA fine-tuning",
+                                                       "Knowledge of retrieval-augmented generation"]
