@@ -16,6 +16,7 @@ CURRENT changed under it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -109,8 +110,10 @@ def _live_dir(index_dir: Path) -> Path | None:
 
 
 def _retrying(read):
-    """Run `read(live_dir)`; when it fails because a writer swapped CURRENT meanwhile, once more."""
+    """Run `read(index_dir, live_dir)`; when it fails because a writer swapped CURRENT meanwhile,
+    once more."""
 
+    @functools.wraps(read)
     def wrapped(index_dir: Path):
         for attempt in (0, 1):
             live = _live_dir(index_dir)
@@ -124,33 +127,25 @@ def _retrying(read):
     return wrapped
 
 
-@_retrying
-def _manifest_of(index_dir: Path, live: Path | None) -> dict | None:
-    if live is None:
-        return None
+def _manifest_in(index_dir: Path, live: Path) -> dict:
     try:
         return json.loads((live / "manifest.json").read_text())
     except (OSError, ValueError) as err:
         raise IndexCorrupt(index_dir, f"manifest unreadable: {type(err).__name__}") from err
 
 
-def read_manifest(index_dir: Path) -> dict | None:
+@_retrying
+def read_manifest(index_dir: Path, live: Path | None) -> dict | None:
     """The live manifest, or None when there is no index. Corruption raises IndexCorrupt."""
-    return _manifest_of(index_dir)
-
-
-def load(index_dir: Path) -> Index:
-    return _load(index_dir)
+    return None if live is None else _manifest_in(index_dir, live)
 
 
 @_retrying
-def _load(index_dir: Path, live: Path | None) -> Index:
+def load(index_dir: Path, live: Path | None) -> Index:
+    """The live index, every file checked against the manifest."""
     if live is None:
         raise IndexMissing(index_dir)
-    try:
-        manifest = json.loads((live / "manifest.json").read_text())
-    except (OSError, ValueError) as err:
-        raise IndexCorrupt(index_dir, f"manifest unreadable: {type(err).__name__}") from err
+    manifest = _manifest_in(index_dir, live)
     if manifest.get("format") != FORMAT:
         raise IndexCorrupt(index_dir, f"format {manifest.get('format')} is not {FORMAT}")
     for name, digest in manifest.get("checksums", {}).items():
