@@ -80,7 +80,7 @@ def naive_ingest(paths: list[Path], embedder, index_dir: Path) -> int:
 
 
 def bench_ingest(coach_embedder, work: Path, runs: int, corpus: Path) -> dict:
-    from coach.ingest import ingest
+    from coach.notes.ingest import ingest
 
     out: dict = {}
     files = sorted(corpus.iterdir())
@@ -134,7 +134,7 @@ def bench_ingest(coach_embedder, work: Path, runs: int, corpus: Path) -> dict:
 
 
 def bench_embed(embedder, texts: list[str], runs: int) -> dict:
-    from coach.ingest import _embed
+    from coach.notes.ingest import _embed
 
     ours = median_time(lambda: _embed(embedder, texts, progress=False), runs)
     raw = median_time(lambda: embedder.model.encode(texts, batch_size=64, normalize_embeddings=True), runs)
@@ -167,7 +167,7 @@ def bench_answer(coach, questions: list[str]) -> dict:
     the answer opens with the notes) are reported beside it."""
     from llama_cpp import Llama
 
-    from coach.llm import resolve_llm
+    from coach.engines.gguf import resolve_llm
 
     s = coach.settings
     raw = Llama(str(resolve_llm(s.llm)), n_ctx=s.n_ctx, n_batch=512, n_gpu_layers=s.n_gpu_layers,
@@ -223,8 +223,8 @@ def bench_answer(coach, questions: list[str]) -> dict:
 
 def bench_answer_quality(coach, gold_files: list[Path], limit: int | None) -> dict:
     """The shown answers on the dev answer sets: supported share, gold coverage, time to the end."""
-    from coach.answer_eval import evaluate_answers
-    from coach.evaluation import load_gold
+    from coach.evals.answers import evaluate_answers
+    from coach.evals.retrieval import load_gold
 
     items = [item for f in gold_files for item in load_gold(f)][:limit]
     _, m = evaluate_answers(coach, items)
@@ -308,8 +308,8 @@ def main(argv=None) -> int:
     runs = 1 if args.smoke else 3
 
     from coach.app import Coach
-    from coach.embedding import Embedder
-    from coach.evaluation import load_gold
+    from coach.embed.embedder import Embedder
+    from coach.evals.retrieval import load_gold
     from coach.settings import Settings
 
     questions = [g["question"] for g in load_gold(QUESTIONS)]
@@ -326,8 +326,8 @@ def main(argv=None) -> int:
         ing = bench_ingest(embedder, work / "1x", runs, corpus)
         results.update(ing)
 
-        from coach import index as store
-        from coach.ingest import vector_texts
+        from coach.notes import index as store
+        from coach.notes.ingest import vector_texts
 
         idx = store.load(work / "1x" / "ours")
         texts = [t for c in idx.chunks for t in vector_texts(c)]
@@ -344,8 +344,8 @@ def main(argv=None) -> int:
         results.update(bench_process(work / "1x" / "ours", 1 if args.smoke else 3))
 
         if not args.smoke:
-            from coach.embedding import resolve_embed_model
-            from coach.ingest import ingest
+            from coach.embed.embedder import resolve_embed_model
+            from coach.notes.ingest import ingest
 
             t = time.perf_counter()
             ingest([corpus], work / "adapted", lambda: embedder, embedder.model_id, progress=False,
@@ -362,7 +362,7 @@ def main(argv=None) -> int:
             t = time.perf_counter()
             coach10.searcher  # noqa: B018  loads the BM25 model saved at ingest
             results["searcher_ready_ms_10x"] = (time.perf_counter() - t) * 1000
-            from coach import keyword
+            from coach.notes import keyword
 
             t = time.perf_counter()
             keyword.build(coach10.index.chunks)  # what every process did before it was saved

@@ -1,4 +1,5 @@
-"""The core: `Coach(settings)` wires documents, index, retrieval and the LLM together.
+"""The core: `Coach(settings)` builds the parts (index, embedders, searcher, engine, drill) and hands
+them to the stage that uses them: notes -> search -> answer, practice, evals.
 
 The CLI and the web UI only translate input and output to calls on this object. Models and
 the index load lazily, once per process, and are shared by every request.
@@ -12,22 +13,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from coach import index as index_store
-from coach.answer import Answer
-from coach.adapt import adapted_path
-from coach.embedding import Embedder, embed_model_id, resolve_embed_model
-from coach.followup import rewrite
-from coach.ingest import IngestReport, ingest
-from coach.compose import pick_units
-from coach.llm import ChatEngine, make_engine
-from coach.prompts import ANSWER_PROMPT, MAX_QUESTION_CHARS, number_notes, trim
-from coach.retrieval import HybridSearcher, fuse_hits
-from coach.types import Hit
+from coach.answer.grounded import Answer
+from coach.answer.pipeline import AnswerPipeline
+from coach.answer.support import SupportChecker, common_stems
+from coach.embed.adapt import adapted_path
+from coach.embed.embedder import Embedder, embed_model_id, resolve_embed_model
+from coach.engines import ChatEngine, make_engine
+from coach.notes import index as index_store
+from coach.notes.ingest import IngestReport, ingest
+from coach.search.followup import rewrite
+from coach.search.hybrid import HybridSearcher
+from coach.search.retrieve import covers, retrieve
 from coach.settings import Settings
-from coach.support import SupportChecker, common_stems
-
-
-FOLLOW_UP_WEIGHT = 0.75  # the standalone query's share when fused with the question alone
+from coach.types import Hit
 
 
 class Coach:
@@ -62,7 +60,7 @@ class Coach:
         """The ONNX embedder exported at ingest for this model, when there is one (no torch)."""
         if not self.settings.fast_embed:
             return None
-        from coach import fast_embed
+        from coach.embed import onnx as fast_embed
 
         found = fast_embed.find(self.settings.index, model_id)
         return fast_embed.OnnxEmbedder(found) if found is not None else None
@@ -72,7 +70,7 @@ class Coach:
         old exports removed. A model that cannot be exported is used through torch, as before."""
         if not self.settings.fast_embed:
             return
-        from coach import fast_embed
+        from coach.embed import onnx as fast_embed
 
         index_dir = index_dir or self.settings.index
         models = [(resolve_embed_model(self.settings.embed_model), embed_model_id(self.settings.embed_model))]
@@ -103,9 +101,9 @@ class Coach:
 
     @cached_property
     def drill(self):
-        from coach.drill import Drill
-        from coach.questions import extract
-        from coach.store import Store
+        from coach.practice.drill import Drill
+        from coach.practice.questions import extract
+        from coach.practice.store import Store
 
         home = self.settings.home
         return Drill(extract(self.index.chunks), lambda: Store(home), self.base_embedder, home)
@@ -123,14 +121,14 @@ class Coach:
 
     def add_notes(self, uploads: list[tuple[Path, str | None]], progress: bool = False) -> tuple[list[Path], IngestReport]:
         """Copy files into the notes folder (checked, never overwriting), then index them once."""
-        from coach.notes import add_note
+        from coach.notes.corpus import add_note
 
         added = [add_note(self.settings.corpus, upload, name) for upload, name in uploads]
         return added, self.ingest(progress=progress)
 
     def remove_note(self, source: str, progress: bool = False) -> IngestReport:
         """Delete one note from the notes folder and from the index."""
-        from coach.notes import remove_note
+        from coach.notes.corpus import remove_note
 
         remove_note(self.settings.corpus, source)
         return self.ingest(progress=progress)
@@ -193,13 +191,13 @@ class Coach:
 
     def evaluate(self, gold_file: Path, k: int = 10) -> tuple[list[dict], dict]:
         """Retrieval scored on a gold file: per question (id, query, rank) and R@1, R@5, MRR@10."""
-        from coach.evaluation import evaluate_retrieval, load_gold
+        from coach.evals.retrieval import evaluate_retrieval, load_gold
 
         return evaluate_retrieval(self, load_gold(Path(gold_file)), k)
 
     def covers(self, hits: list[Hit]) -> bool:
-        """The one rule for "the notes cover this": the best passage is similar enough."""
-        return bool(hits) and max(h.similarity for h in hits) >= self.settings.min_relevance
+        """The one rule for "the notes cover this" (coach.search.retrieve.covers), at COACH_MIN_RELEVANCE."""
+        return covers(hits, self.settings.min_relevance)
 
     def project_notes(self, topic: str) -> list[dict]:
         """The chunks of the file that matches `topic` best (a project's notes are one file);
@@ -213,7 +211,7 @@ class Coach:
     def points(self, topic: str, polish: bool = False) -> dict:
         """Talking points on `topic`: {"topic", "points": [Point...], "missing": [...], "polished"}.
         `polish`: the LLM rewords each point; a rewording is kept only if the notes support it."""
-        from coach.points import polish as reword, talking_points
+        from coach.practice.points import polish as reword, talking_points
 
         chunks = self.project_notes(topic)
         if not chunks:
@@ -227,7 +225,7 @@ class Coach:
     def prep(self, posting: str, name: str = "job", save: bool = True):
         """A job posting's requirements matched to the notes, and the questions to drill for it;
         saved under COACH_HOME so `coach drill --prep NAME` drills exactly these questions."""
-        from coach import prep as job
+        from coach.practice import prep as job
 
         result = job.prepare(name, job.check_posting(posting), lambda text: self.search(text, 5), self.covers,
                              list(self.drill.questions.values()), self.base_embedder)
@@ -247,51 +245,16 @@ class Coach:
         return rewrite(question, history or [])
 
     def retrieve(self, question: str, history: list[str] | None = None, k: int | None = None) -> tuple[str, list[Hit]]:
-        """(standalone query, hits). A follow-up is searched as its standalone query and as the
-        question alone, fused, so a topic carried over from the conversation does not drown
-        what the question itself asks."""
-        k = k or self.settings.top_k
-        query = self.standalone_query(question, history)
-        if query == question.strip():
-            return query, self.search(query, k)
-        return query, fuse_hits(self.search(query, 2 * k), self.search(question, 2 * k), FOLLOW_UP_WEIGHT)[:k]
+        """(standalone query, hits): a follow-up searched with the conversation (coach.search.retrieve)."""
+        return retrieve(self.searcher.search, question, history, k or self.settings.top_k)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        """Retrieve, pick what the notes say, and stream an answer grounded in it.
-
-        `history`: earlier standalone queries of this conversation, oldest first.
-        When the best passage is not similar enough, no model runs: the answer says the
-        notes don't cover it and the nearest passages are shown.
-        """
-        self.engine  # noqa: B018  a missing model file or a bad server setting fails now, not after retrieval
-        query, hits = self.retrieve(question, history)
-        if not self.covers(hits):
-            return Answer(question, query, hits, [], None)
-        passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
-        checker = SupportChecker(passages, self.base_embedder, self.settings.support_threshold, self.common_stems)
-        picks = pick_units(query, checker, checker.encode([query])[0])
-        messages = self._fit(question, picks, checker)
-        return Answer(question, query, hits, passages, self._stream(messages), checker, picks, messages)
-
-    def _fit(self, question: str, picks: list[int], checker: SupportChecker):
-        """The prompt, fitted to the engine's context with room for the answer: the question is
-        cut first, then the last picked units are left out of the prompt (they are still said)."""
-        limit = MAX_QUESTION_CHARS
-        kept = list(picks)
-        n_ctx = getattr(self.engine, "n_ctx", None)
-        room = (n_ctx or 0) - self.settings.max_tokens - 32  # the chat template's own tokens
-        while True:
-            notes = number_notes([(checker.heading_of(i), checker.owner[i], checker.units[i].text) for i in kept])
-            messages = ANSWER_PROMPT.format_messages(notes=notes, question=trim(question, limit))
-            text = " ".join(m.content for m in messages)
-            if not n_ctx or len(text) // 3 <= room or self.engine.count_tokens(text) <= room:
-                return messages  # most prompts fit by a cheap bound; only a long one is tokenized
-            if limit > 200:
-                limit //= 2
-            elif len(kept) > 1:
-                kept.pop()
-            else:
-                return messages
+        """A streamed answer grounded in the notes (coach.answer.pipeline); `history`: earlier
+        standalone queries of this conversation, oldest first."""
+        # the engine is built first: a missing model file or a bad server setting fails now, not after retrieval
+        engine = self.engine
+        return AnswerPipeline(self.searcher.search, engine, self.base_embedder, self.settings,
+                              self.common_stems).ask(question, history)
 
     def _stream(self, messages) -> Iterator[str]:
         """Tokens from the engine (the local GGUF or a server)."""

@@ -113,7 +113,7 @@ def evaluate(
     as_json: bool = JsonOpt,
 ):
     """Score retrieval (Recall@1, Recall@5, MRR@10) or, with --answers, the answers themselves."""
-    from coach.evaluation import load_gold
+    from coach.evals.retrieval import load_gold
 
     if (file is None) == (answers is None):
         raise UsageError("Give a gold FILE (retrieval) or --answers FILE (answers), one of them — see `coach eval --help`.")
@@ -132,7 +132,7 @@ def evaluate(
 
 
 def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
-    from coach.answer_eval import evaluate_answers
+    from coach.evals.answers import evaluate_answers
 
     def show(r: dict) -> None:
         if not as_json:
@@ -160,7 +160,7 @@ def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
     if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
-    from coach.answer import NOT_COVERED, format_sentence
+    from coach.answer.grounded import NOT_COVERED, format_sentence
 
     if not answer.covered:
         typer.echo(NOT_COVERED)
@@ -236,44 +236,48 @@ def drill(ctx: typer.Context, topic: Optional[str] = TopicOpt, index: Optional[P
     ctx.obj = {"index": index}
     if new_history:
         from coach.settings import Settings
-        from coach.store import set_aside
+        from coach.practice.store import set_aside
 
         kept = set_aside(Settings.checked().home)
         _err(f"kept the old history as {kept}; a fresh one starts now" if kept else "no history yet: nothing to keep")
     if ctx.invoked_subcommand is not None:
         return
-    import time
-
     d = _coach(index).drill
     only = d.prep_questions(prep) if prep else None
-    while True:
-        q = d.next(topic, only=only)
-        if q is None:
-            typer.echo("Nothing is due. Come back later, or pick another --topic.")
+    while (q := d.next(topic, only=only)) is not None:
+        if not _drill_one(d, q, timer):
             return
-        limit = f" · {timer}s" if timer else ""
-        typer.echo(f"\n[{q['topic']}{limit}]\nQ: {q['question']}")
-        start = time.monotonic()
-        try:
-            text = input("your answer (? for a hint)> ").strip()
-            if text == "?":
-                typer.echo(f"hint: {d.hint(q['id'])}")
-                text = input("your answer> ").strip()
-        except EOFError:
-            return
-        if not text:
-            return
-        seconds = round(time.monotonic() - start, 1)
-        r = d.answer(q["id"], text, seconds=seconds if timer else None)
-        typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
-        if timer:
-            typer.echo(f"time {seconds:.0f}s of {timer}s" + (" — over time: shorten it" if seconds > timer else ""))
-        for line in (r["star"] or {}).get("advice", []):
-            typer.echo(f"  STAR: {line}")
-        for m in r["missed"][:5]:
-            typer.echo(f"  missed: {m}")
-        typer.echo(f"your notes say:\n{_indent(r['reference'])}")
-        typer.echo(f"next time: {r['next_due'][:16].replace('T', ' ')} · an interviewer might ask next: {r['follow_up']}")
+    typer.echo("Nothing is due. Come back later, or pick another --topic.")
+
+
+def _drill_one(d, q: dict, timer: int | None) -> bool:
+    """Ask one question, grade the answer and say how it went; False when the user stops."""
+    import time
+
+    limit = f" · {timer}s" if timer else ""
+    typer.echo(f"\n[{q['topic']}{limit}]\nQ: {q['question']}")
+    start = time.monotonic()
+    try:
+        text = input("your answer (? for a hint)> ").strip()
+        if text == "?":
+            typer.echo(f"hint: {d.hint(q['id'])}")
+            text = input("your answer> ").strip()
+    except EOFError:
+        return False
+    if not text:
+        return False
+    seconds = round(time.monotonic() - start, 1)
+    r = d.answer(q["id"], text, seconds=seconds if timer else None)
+    typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
+    if timer:
+        typer.echo(f"time {seconds:.0f}s of {timer}s" + (" — over time: shorten it" if seconds > timer else ""))
+    for line in (r["star"] or {}).get("advice", []):
+        typer.echo(f"  STAR: {line}")
+    for m in r["missed"][:5]:
+        typer.echo(f"  missed: {m}")
+    typer.echo(f"your notes say:\n{_indent(r['reference'])}")
+    typer.echo(f"next time: {r['next_due'][:16].replace('T', ' ')} · an interviewer might ask next: {r['follow_up']}")
+    return True
 
 
 def _indent(text: str, width: int = 600) -> str:
@@ -402,7 +406,7 @@ def prep(
         path = Path(posting)
         if not path.is_file():
             raise UsageError(f"No file {posting} — pass the job description's file, or - and paste it on stdin.")
-        from coach.documents import Skipped, read_document
+        from coach.notes.documents import Skipped, read_document
 
         doc = read_document(path, path.parent)  # the notes' reader: encodings, PDF, Word and HTML postings too
         if isinstance(doc, Skipped):
@@ -423,7 +427,7 @@ def prep(
     typer.echo("\nLikely questions (your notes answer the first ones):")
     for n, q in enumerate(r.questions, 1):
         typer.echo(f"{n:2d}. {q['question']}" + (f"  ({q['source']})" if q["source"] else "  (not in your notes)"))
-    from coach.prep import safe_prep_name
+    from coach.practice.prep import safe_prep_name
 
     typer.echo(f"\nDrill them: coach drill --prep {safe_prep_name(r.name)}")
 
@@ -432,7 +436,7 @@ def prep(
 def models(as_json: bool = JsonOpt):
     """GGUF models already on this machine (COACH_MODELS_DIR, Hugging Face cache, LM Studio, GPT4All,
     Ollama), with size, quantization, parameters and chat template. Use one with --llm NAME."""
-    from coach.models import list_models
+    from coach.engines.gguf import list_models
     from coach.settings import Settings
 
     found = list_models(Settings.checked().models_dir)
@@ -457,7 +461,7 @@ def ui(
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Notes folder the app manages [env COACH_CORPUS]."),
 ):
     """The web app: chat with citations and sources, and manage your notes. COACH_AUTH=user:pass adds a login."""
-    from coach.ui import serve
+    from coach.web.ui import serve
 
     coach = _coach(index, llm, corpus=corpus)
     if coach.index_is_stale():

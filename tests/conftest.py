@@ -1,20 +1,21 @@
-"""Shared fixtures: the real packaged models, real FAISS, the real notes in ../shared/corpus."""
+"""Shared fixtures: the real packaged models, real FAISS, the real notes in ../shared/corpus; and
+fakes for fast logic tests (like simonw/llm's MockModel): a scripted chat engine and a hashing
+embedder. The same paths run with the real packaged models in the slow tests."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SHARED_CORPUS = SHARED / "corpus"
-DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
-COACH = [sys.executable, "-m", "coach.cli"]
+from coach.errors import ModelError
+from coach.text import STOP
+from helpers import SHARED_CORPUS
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from coach.embedding import Embedder
+    from coach.embed.embedder import Embedder
 
     return Embedder()
 
@@ -45,7 +46,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def shared_ingest(tmp_path_factory, embedder):
     """../shared/corpus ingested once with the real embedding model: (index folder, report)."""
-    from coach.ingest import ingest
+    from coach.notes.ingest import ingest
 
     index_dir = tmp_path_factory.mktemp("shared-index") / "index"
     report = ingest([SHARED_CORPUS], index_dir, lambda: embedder, embedder.model_id, progress=False)
@@ -60,8 +61,8 @@ def shared_index(shared_ingest) -> Path:
 @pytest.fixture(scope="session")
 def adapted_index(tmp_path_factory, embedder) -> Path:
     """../shared/corpus ingested with the embedder adapted to it, as `coach ingest` does (about a minute)."""
-    from coach.embedding import resolve_embed_model
-    from coach.ingest import ingest
+    from coach.embed.embedder import resolve_embed_model
+    from coach.notes.ingest import ingest
 
     index_dir = tmp_path_factory.mktemp("adapted-index") / "index"
     ingest([SHARED_CORPUS], index_dir, lambda: embedder, embedder.model_id, progress=False,
@@ -101,31 +102,60 @@ def corpus_copy(tmp_path) -> Path:
     return dst
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1, for a server a test starts."""
-    import socket
+class FakeEmbedder:
+    """Content words hashed into 256 dimensions, L2-normalised: the same text gives the same
+    vector, texts sharing words are close, unrelated texts are near 0."""
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    dim = 256
+    model_id = "fake-hashing:256"
+
+    def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP][: max_tokens or None]
+            for w in words:
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
 
 
-def run_cli(*args, env=None, check=False, timeout=300, prefix=()) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run(
-        [*prefix, *COACH, *map(str, args)], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"coach {args} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return proc
+class FakeEngine:
+    """Replies with a script, token by token; records the prompts it got; can fail mid-answer."""
+
+    name = "fake"
+
+    def __init__(self, reply: str = "", fail_after: int | None = None):
+        self.reply = reply
+        self.fail_after = fail_after
+        self.prompts: list = []
+
+    def warm(self) -> None:
+        return None
+
+    def stream(self, messages):
+        self.prompts.append(messages)
+        for n, token in enumerate(re.findall(r"\S+\s*", self.reply)):
+            if self.fail_after is not None and n >= self.fail_after:
+                raise ModelError("The model server at http://127.0.0.1:9/v1 is not answering — start it.")
+            yield token
 
 
 @pytest.fixture
-def fake_coach(tmp_path):
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    """A scripted engine: set `.reply` (and `.fail_after`) before asking."""
+    return FakeEngine()
+
+
+@pytest.fixture
+def fake_coach(tmp_path, fake_engine, fake_embedder):
     """A Coach built from parts: the fake embedder and a scripted engine, over small notes."""
     from coach.app import Coach
     from coach.settings import Settings
-    from fakes import FakeEmbedder, FakeEngine
 
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -138,6 +168,6 @@ def fake_coach(tmp_path):
         "on a gold set of questions.\n")
     settings = Settings(corpus=notes, index=tmp_path / "index", home=tmp_path / "home", adapt_embedder=False,
                         fast_embed=False, min_relevance=0.2, support_threshold=0.5)
-    c = Coach(settings, engine=FakeEngine(), embedder=FakeEmbedder())
+    c = Coach(settings, engine=fake_engine, embedder=fake_embedder)
     c.ingest(progress=False)
     return c

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def test_ask_offline_streams_cited_answer(shared_index):
 
 
 def test_eval_answers_scores_grounded_answers(shared_index, tmp_path):
-    from conftest import ROOT
+    from helpers import ROOT
 
     gold = tmp_path / "few.jsonl"
     lines = (ROOT / "tests" / "data" / "dev_answers.jsonl").read_text().splitlines()

@@ -6,10 +6,10 @@ import sqlite3
 import pytest
 
 from coach.errors import StoreDamaged, UsageError
-from coach.evaluation import load_gold
+from coach.evals.retrieval import load_gold
 from coach.settings import Settings
-from coach.store import Store
-from conftest import run_cli
+from coach.practice.store import Store
+from helpers import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +101,7 @@ def test_a_malformed_history_and_an_empty_one_are_said(tmp_path):
 
 
 def test_a_truncated_gguf_gets_one_line(tmp_path, shared_index):
-    from coach.llm import resolve_llm
+    from coach.engines.gguf import resolve_llm
 
     good = resolve_llm(None)
     bad = tmp_path / "half.gguf"
@@ -139,7 +139,7 @@ def test_ingest_json_stays_json_when_stderr_is_a_terminal(tmp_path):
     import pty
     import subprocess
 
-    from conftest import COACH, ROOT
+    from helpers import COACH, ROOT
 
     notes = tmp_path / "notes"
     notes.mkdir()

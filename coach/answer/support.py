@@ -1,0 +1,212 @@
+"""Is a sentence said by the notes? A strict check, made for sentences a model wrote.
+
+Similar meaning is not enough: "DeepSpeed ZeRO solves the vanishing gradient problem" is close
+to the ZeRO passage and shares most of its words with it. A sentence is supported only when one
+unit of a passage (a sentence, a list item, a label with its bullets) holds what each clause of
+the sentence asserts, together:
+- its subject (the first content words), in the unit, or in the unit before it or the heading
+  (for "It trains ..."); where the subject is in the unit, before what is said of it;
+- what is said of the subject, in the unit itself: all its content words but one (two in a long
+  sentence), and a missing word may only be a common one (frequent in the notes, like "uses"),
+  never a rare term like "vanishing";
+- every name, acronym and number, in the unit, the unit before it or the heading;
+- and the sentence is close in meaning to the unit (embedding similarity at least the threshold).
+Clauses joined by "and", "but" or ";" are checked one by one, each against its own unit.
+
+>>> clause_ok(["zero", "solve", "vanis", "gradi", "probl"], ["zero", "optim", "memor"], {"solve", "probl"}, set())
+False
+>>> clause_ok(["batch", "norma", "acros", "featu"], ["layer", "norm", "norma", "acros", "featu", "batch"], set(), set())
+False
+>>> clause_ok(["train", "small", "matri"], ["train", "two", "small", "low", "rank", "matri"], {"lora"}, set())
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from coach.text import last_heading, novel_terms, split_sentences, stem_list, stems, strip_citations, strip_markup, trail
+from coach.answer.units import Unit, note_units
+
+SUBJECT_WORDS = 2  # the first content words of a sentence stand for its subject
+COMMON_SHARE = 0.03  # a stem in at least this share of the notes' chunks is a common word
+COMMON_MIN_CHUNKS = 3
+
+
+def common_stems(texts: list[str]) -> frozenset[str]:
+    """Stems frequent enough in the notes that leaving one out changes no fact ("uses", "model")."""
+    from collections import Counter
+
+    df = Counter(s for t in texts for s in stems(t))
+    floor = max(COMMON_MIN_CHUNKS, COMMON_SHARE * len(texts))
+    return frozenset(s for s, n in df.items() if n >= floor)
+
+
+def clause_ok(words: list[str], core: list[str], around: set[str], common: set[str] | frozenset[str]) -> bool:
+    """The word rule for one clause against one unit.
+
+    `words`: the clause's content stems in order; `core`: the unit's own stems in order;
+    `around`: stems of the unit before it and of the section heading, which may only supply the
+    subject ("It trains ..." after "LoRA freezes ..."). What is said of the subject must be in
+    the unit itself, with at most one (two if long) common word missing; and where the subject is
+    in the unit, it comes before what is said of it (no swapped roles).
+    """
+    subject = list(dict.fromkeys(words))[:SUBJECT_WORDS]
+    rest = set(words) - set(subject)
+    have = set(core)
+    if any(s not in have and s not in around for s in subject):
+        return False
+    missing = {w for w in rest if w not in have and w not in around}
+    allowed = 1 + (len(set(words)) >= 12)
+    if len(missing) > allowed or any(m not in common for m in missing):
+        return False
+    head = subject[0] if subject else None
+    if head not in have:
+        return True
+    start = core.index(head)
+    # where each word is said: its first place after the subject, else its first place at all
+    said = sorted(next((k for k, w2 in enumerate(core) if w2 == w and k > start), core.index(w)) for w in rest if w in have)
+    return not (said and start > said[len(said) // 2])
+
+
+_CLAUSE = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+")
+
+
+def clauses(plain: str) -> list[tuple[str, list[str]]]:
+    """Each clause with its content stems: 'X freezes A and trains B' -> [('X freezes A', [...]), ...].
+    A part with fewer than three content words stays with the clause before it."""
+    out: list[tuple[str, list[str]]] = []
+    for part in _CLAUSE.split(plain):
+        words = stem_list(part)
+        if out and len(words) < 3:
+            out[-1] = (f"{out[-1][0]} {part}", out[-1][1] + words)
+        elif words:
+            out.append((part, words))
+    return out
+
+
+@dataclass
+class Sentence:
+    """One sentence of an answer, as checked. `origin` is "model" (the model wrote it) or
+    "notes" (the text of a note unit, shown instead of or beside the model's sentences)."""
+
+    text: str
+    supported: bool
+    citations: list[int]
+    similarity: float
+    novel: list[str] = field(default_factory=list)
+    origin: str = "model"
+    repeat: bool = False
+    trivial: bool = False  # a fragment too short to judge ("8", "**Summary**")
+    unit: int | None = None  # index of the note unit that supports it (or that it was closest to)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "supported": self.supported,
+            "citations": self.citations,
+            "origin": self.origin,
+            "similarity": round(self.similarity, 3),
+            "novel_terms": self.novel,
+        }
+
+
+class SupportChecker:
+    """Splits the passages into note units and embeds them once; `check` judges one sentence."""
+
+    def __init__(self, passages: list[dict], embedder, threshold: float, common: frozenset[str] = frozenset()):
+        self.passages = passages
+        self.embedder = embedder
+        self.threshold = threshold
+        self.common = common
+        self.units: list[Unit] = []
+        self.owner: list[int] = []  # 1-based passage number of each unit
+        self.window_texts: list[str] = []
+        self.core: list[list[str]] = []  # each unit's own content stems, in order
+        self.around: list[set[str]] = []  # stems of the unit before it and of its heading
+        for n, p in enumerate(passages, 1):
+            heading = " ".join(trail(p.get("heading", ""))[-2:])
+            prev = ""
+            for unit in note_units(p["text"], p.get("line_start", 1)):
+                self.units.append(unit)
+                self.owner.append(n)
+                self.core.append(stem_list(strip_markup(unit.text)))
+                self.around.append(stems(f"{prev} {heading}"))
+                self.window_texts.append(strip_markup(f"{unit.text} {prev} {heading}"))
+                prev = unit.text
+        self._all_text = " ".join(self.window_texts)  # every unit with its context, for novel terms
+        # Probes: each unit, and each sentence of a list's items, so that a sentence that says one
+        # bullet of a long list is compared with that bullet, not with the whole list.
+        texts = [u.text for u in self.units]
+        probe_unit = list(range(len(self.units)))
+        for i, u in enumerate(self.units):
+            for item in u.items:
+                for part in split_sentences(item):
+                    texts.append(part)
+                    probe_unit.append(i)
+        vectors = embedder.encode(texts) if texts else None
+        self.vectors = vectors[: len(self.units)] if vectors is not None else None
+        self._probes = vectors
+        self._probe_unit = np.asarray(probe_unit, dtype=np.int64)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.encode(texts)
+
+    def unit_similarity(self, vec: np.ndarray) -> np.ndarray:
+        """Per unit: the best similarity of `vec` to the unit or to one of its bullets."""
+        sims = np.full(len(self.units), -1.0, dtype=np.float32)
+        np.maximum.at(sims, self._probe_unit, self._probes @ vec)
+        return sims
+
+    def check(self, sentence: str) -> Sentence:
+        plain = strip_markup(strip_citations(sentence))
+        if len(re.findall(r"[A-Za-z]{2,}", plain)) < 3 and not novel_terms(plain, self._all_text):
+            return Sentence(sentence, True, [], 0.0, trivial=True)
+        if self.vectors is None:
+            return Sentence(sentence, False, [], 0.0, novel_terms(plain, ""))
+        parts = clauses(plain)
+        vectors = self.encode([plain] + ([t for t, _ in parts] if len(parts) > 1 else []))
+        vec = vectors[0]
+        whole = self.unit_similarity(vec)
+        found = self._support(stem_list(plain), whole, plain)
+        if found is not None:
+            return Sentence(sentence, True, [self.owner[found]], float(whole[found]), unit=found, vector=vec)
+        cited: list[int] = []
+        first = None
+        for k, (_, words) in enumerate(parts if len(parts) > 1 else []):
+            found = self._support(words, np.maximum(whole, self.unit_similarity(vectors[k + 1])), plain)
+            if found is None:
+                break
+            first = found if first is None else first
+            if self.owner[found] not in cited:
+                cited.append(self.owner[found])
+        else:
+            if first is not None:  # every clause is said by a unit of its own
+                return Sentence(sentence, True, cited, float(whole[first]), unit=first, vector=vec)
+        nearest = int(np.argmax(whole))
+        return Sentence(sentence, False, [], float(whole[nearest]), novel_terms(plain, self._all_text),
+                        unit=nearest, vector=vec)
+
+    def _support(self, words: list[str], sims: np.ndarray, plain: str) -> int | None:
+        """The unit that says this clause: among the units closest to it in meaning."""
+        for i in (int(j) for j in np.argsort(-sims)[:8]):
+            if sims[i] < self.threshold:
+                return None
+            if not self.units[i].answers:
+                continue  # a question in the notes asserts nothing
+            if novel_terms(plain, self.window_texts[i]):
+                continue
+            if clause_ok(words, self.core[i], self.around[i], self.common):
+                return i
+        return None
+
+    def unit_sentence(self, i: int) -> Sentence:
+        """A note unit shown as an answer sentence: supported by construction, cited to its passage."""
+        return Sentence(self.units[i].text, True, [self.owner[i]], 1.0, origin="notes", unit=i, vector=self.vectors[i])
+
+    def heading_of(self, i: int) -> str:
+        return last_heading(self.passages[self.owner[i] - 1].get("heading", ""))

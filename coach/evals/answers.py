@@ -1,0 +1,134 @@
+"""Answer evaluation: is what the user reads right, complete, cited, and quick?
+
+For each gold question (the retrieval gold format, optionally with a `history` of earlier
+questions for a follow-up), `coach.ask` runs for real and the shown answer is measured:
+- supported: share of shown sentences that the strict support check passes, checked again
+  from scratch against the passages (an answer made of note units passes by construction; a
+  model sentence only when its facts are in one place of the notes);
+- gold_cited: a citation points at a passage that answers the question (gold source and text);
+- coverage: share of the gold passage's key lines the answer conveys. The key lines are the gold
+  passage's units most similar to the question (at most KEY_LINES); a line is conveyed when a
+  shown sentence is that line, is close to it in meaning (>= CONVEY_SIM), or holds most of its
+  content words (>= CONVEY_WORDS);
+- words, first_s (time to the first shown sentence), total_s;
+- model_kept: the model's own sentences shown / the model's sentences judged.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from coach.evals.retrieval import answers as passage_answers
+from coach.evals.retrieval import history_of
+from coach.text import stems
+from coach.answer.units import note_units
+
+KEY_LINES = 4
+CONVEY_SIM = 0.7
+CONVEY_WORDS = 0.6
+
+
+def _key_lines(passage: dict, question_vec: np.ndarray, embedder) -> tuple[list[str], np.ndarray]:
+    lines = [u.text for u in note_units(passage["text"]) if u.answers and len(u.text.split()) >= 4]
+    if not lines:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    vecs = embedder.encode(lines)
+    order = np.argsort(-(vecs @ question_vec))[:KEY_LINES]
+    return [lines[i] for i in order], vecs[order]
+
+
+def coverage(shown: list[str], key_lines: list[str], key_vecs: np.ndarray, embedder) -> float:
+    if not key_lines or not shown:
+        return 0.0
+    shown_vecs = embedder.encode(shown)
+    sims = key_vecs @ shown_vecs.T
+    answer_words = stems(" ".join(shown))
+    conveyed = 0
+    for k, line in enumerate(key_lines):
+        words = stems(line)
+        overlap = len(words & answer_words) / len(words) if words else 0.0
+        if line in shown or sims[k].max() >= CONVEY_SIM or overlap >= CONVEY_WORDS:
+            conveyed += 1
+    return conveyed / len(key_lines)
+
+
+def evaluate_one(coach, item: dict) -> dict:
+    history = history_of(coach, item)
+    t0 = time.perf_counter()
+    answer = coach.ask(item["question"], history)
+    first = None
+    for kind, _ in answer.events():
+        if kind == "sentence" and first is None:
+            first = time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    shown = answer.sentences
+    row = {
+        "id": item.get("id", item["question"]),
+        "question": item["question"],
+        "standalone_query": answer.standalone_query,
+        "covered": answer.covered,
+        "sentences": len(shown),
+        "words": len(answer.text.split()),
+        "first_s": round(first if first is not None else total, 2),
+        "total_s": round(total, 2),
+        "answer": answer.text,
+    }
+    if not answer.covered:
+        return {**row, "supported": 0.0, "supported_n": 0, "gold_cited": False, "coverage": 0.0,
+                "model_kept": 0, "model_judged": 0}
+    checker = answer.checker
+    rechecked = [checker.check(s.text) for s in shown]
+    supported = [r for r in rechecked if r.supported and not r.trivial]
+    cited = {n for s in shown for n in s.citations}
+    gold = item["gold"]
+    gold_cited = any(passage_answers(answer.passages[n - 1], gold) for n in cited)
+    gold_passages = [p for p in answer.passages if passage_answers(p, gold)]
+    cov = 0.0
+    if gold_passages:
+        qvec = coach.base_embedder.encode([answer.standalone_query])[0]
+        lines, vecs = _key_lines(gold_passages[0], qvec, coach.base_embedder)
+        cov = coverage([s.text for s in shown], lines, vecs, coach.base_embedder)
+    kept, judged = answer.model_kept
+    return {
+        **row,
+        "supported": round(len(supported) / len(shown), 3) if shown else 0.0,
+        "supported_n": len(supported),
+        "gold_cited": gold_cited,
+        "coverage": round(cov, 3),
+        "model_kept": kept,
+        "model_judged": judged,
+    }
+
+
+def summarise(rows: list[dict]) -> dict:
+    covered = [r for r in rows if r["covered"]]
+    shown = sum(r["sentences"] for r in covered)
+    judged = sum(r["model_judged"] for r in covered)
+
+    def mean(key):
+        return round(statistics.fmean(r[key] for r in covered), 3) if covered else 0.0
+
+    return {
+        "questions": len(rows),
+        "covered": len(covered),
+        "supported_share": round(sum(r["supported_n"] for r in covered) / shown, 3) if shown else 0.0,
+        "supported_per_answer": mean("supported_n"),
+        "gold_cited": round(sum(r["gold_cited"] for r in covered) / len(covered), 3) if covered else 0.0,
+        "gold_coverage": mean("coverage"),
+        "words": mean("words"),
+        "first_p50_s": round(statistics.median(r["first_s"] for r in rows), 2) if rows else 0.0,
+        "answer_p50_s": round(statistics.median(r["total_s"] for r in rows), 2) if rows else 0.0,
+        "model_kept_share": round(sum(r["model_kept"] for r in covered) / judged, 3) if judged else 0.0,
+    }
+
+
+def evaluate_answers(coach, items: list[dict], progress=None) -> tuple[list[dict], dict]:
+    rows = []
+    for item in items:
+        rows.append(evaluate_one(coach, item))
+        if progress:
+            progress(rows[-1])
+    return rows, summarise(rows)

@@ -1,0 +1,284 @@
+"""Folder of notes -> index, embedding only files whose content hash changed."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from coach.notes import index as index_store
+from coach.notes.chunking import split_text
+from coach.notes.documents import MAX_BYTES, Skipped, find_files, read_document
+from coach.text import printable
+from coach.types import Chunk
+from coach.errors import CorpusError, IndexCorrupt
+
+# Each chunk gets one vector for its heading trail and opening text and, when it has one, one
+# for its question or heading alone, so a user's question can match the notes' own questions.
+# BM25 indexes the full text, so the dense side only needs the start of a chunk: at 40 tokens
+# (of MiniLM's 256) dev-set recall is unchanged and embedding costs about a fifth
+# (bench/README.md has the measurements).
+EMBED_TOKENS = 40
+
+
+def vector_texts(chunk: Chunk) -> list[str]:
+    """The texts embedded for one chunk. Heading trail first: it names the topic."""
+    heading = chunk.heading
+    texts = [f"{heading}\n{chunk.text}" if heading else chunk.text]
+    title = chunk.title
+    # Only a section's first piece speaks for its question: later pieces would tie with it.
+    if title and len(title) > 8 and chunk.part == 0:
+        texts.append(title)
+    return texts
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    chunks: int = 0
+    adapted: bool = False  # the embedder was fine-tuned on these notes in this run
+    seconds: float = 0.0
+    skipped_files: list[dict] = field(default_factory=list)
+    repaired: bool = False  # the index was damaged and has been rebuilt from the notes
+
+    def summary(self) -> dict:
+        out = asdict(self)
+        out.pop("skipped_files")
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+def _scan(paths: list[Path]) -> dict[str, tuple[Path, Path, str]]:
+    """source -> (file, root, sha256 of its bytes)."""
+    found: dict[str, tuple[Path, Path, str]] = {}
+    for root in paths:
+        if not root.exists():
+            raise CorpusError(f"No such file or folder: {root} — check the path or set COACH_CORPUS.")
+        base = root if root.is_dir() else root.parent
+        for f in find_files(root):
+            source = f.relative_to(base).as_posix()
+            try:
+                digest = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError as err:
+                digest = f"unreadable:{err.errno}"
+            found[source] = (f, base, digest)
+    return found
+
+
+def ingest(
+    paths: list[Path],
+    index_dir: Path,
+    embedder_factory: Callable[[], object],
+    model_id: str,
+    rebuild: bool = False,
+    progress: bool = True,
+    adapt_base: Path | None = None,
+    lock_wait_s: float = 600.0,
+    max_file_bytes: int = MAX_BYTES,
+    after: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Bring the index at index_dir up to date with the notes under `paths`.
+
+    `embedder_factory` is only called when something must be embedded, so a run with no
+    change never loads the model. With `adapt_base` (the base model's folder), a change of the
+    notes also fine-tunes that model on them (`coach.embed.adapt`) and re-embeds every chunk with it.
+    One writer at a time: a second one waits for the first (`index.writer_lock`). `after(index_dir)`
+    runs under the same lock once the index is up to date (the ONNX exports).
+    """
+
+    def waiting() -> None:
+        print(f"another ingest is running on {index_dir}: waiting for it…", file=sys.stderr, flush=True)
+
+    with index_store.writer_lock(index_dir, lock_wait_s, waiting):
+        report = _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes)
+        if after is not None:
+            after(index_dir)
+        return report
+
+
+@dataclass
+class _Build:
+    """The index being assembled: chunks, their vectors, and which chunk each vector belongs to."""
+    chunks: list[Chunk] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+    files: dict[str, dict] = field(default_factory=dict)
+
+
+def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes) -> IngestReport:
+    start = time.perf_counter()
+    report = IngestReport()
+    found = _scan(paths)
+    old_manifest = None if rebuild else _reusable_manifest(index_dir, model_id, adapt_base, report)
+    old_files = old_manifest["files"] if old_manifest else {}
+    old_skipped = {s["source"]: s for s in (old_manifest or {}).get("skipped", [])}
+
+    report.files = len(found)
+    report.removed = len(set(old_files) - set(found))
+    unchanged = {s for s, (_, _, h) in found.items() if s in old_files and old_files[s]["sha256"] == h}
+    skipped_same = {s for s, (_, _, h) in found.items() if s in old_skipped and old_skipped[s]["sha256"] == h}
+    todo = [s for s in found if s not in unchanged and s not in skipped_same]
+
+    if not todo and not report.removed and old_manifest:
+        report.unchanged = len(unchanged)
+        report.skipped = len(skipped_same)
+        report.skipped_files = list(old_skipped.values())
+        report.chunks = sum(len(f["chunks"]) for f in old_files.values())
+        report.seconds = time.perf_counter() - start
+        return report
+
+    build = _Build()
+    if unchanged and not _keep_unchanged(index_dir, old_files, unchanged, build):
+        unchanged = set()
+        todo = [s for s in found if s not in skipped_same]
+    report.unchanged = len(unchanged)
+
+    skipped = [old_skipped[s] for s in skipped_same]
+    new_chunks = _read_changed(sorted(todo), found, old_files, max_file_bytes, progress, report, skipped, build)
+    report.skipped = len(skipped)
+    report.skipped_files = skipped
+
+    adapted = None
+    if adapt_base is not None and (build.chunks or new_chunks):
+        from coach.embed.adapt import adapt
+        from coach.embed.embedder import Embedder
+
+        adapted = adapt(index_dir, adapt_base, build.chunks + new_chunks, progress)
+        if adapted is not None:  # a new model: every chunk is embedded again with it
+            report.adapted = True
+            new_chunks, build.chunks, build.vectors, build.owners = build.chunks + new_chunks, [], [], []
+            embedder_factory = lambda: Embedder(str(index_dir / adapted["path"]))  # noqa: E731
+    if new_chunks:
+        _embed_chunks(new_chunks, embedder_factory, progress, build)
+
+    if not build.chunks:
+        raise CorpusError(
+            f"No notes to index in {', '.join(map(str, paths))} — add .md or .txt files and run `coach ingest` again."
+        )
+    idx = _assemble(build)
+    manifest = {
+        "embed_model": model_id,
+        "roots": [str(p.resolve()) for p in paths],
+        "files": build.files,
+        "skipped": skipped,
+        "adapt": adapt_base is not None,
+        "adapted": adapted,
+    }
+    index_store.save(index_dir, idx, manifest)
+    if adapt_base is not None or old_manifest is None:
+        from coach.embed.adapt import remove_unused
+
+        remove_unused(index_dir, adapted["path"] if adapted else None)
+    report.chunks = len(idx.chunks)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _reusable_manifest(index_dir: Path, model_id: str, adapt_base: Path | None, report: IngestReport) -> dict | None:
+    """The live index's manifest when its vectors can be reused: readable, every file checked,
+    the same embedding model, format and adaptation setting; None otherwise (a damaged index
+    is marked repaired: it is rebuilt from the notes, its files stay until replaced)."""
+    try:
+        manifest = index_store.read_manifest(index_dir)
+        if manifest is not None:
+            index_store.load(index_dir)  # every file checked: a damaged one is rebuilt, not reported fine
+    except IndexCorrupt:
+        report.repaired = True
+        return None
+    if manifest and (
+        manifest.get("embed_model") != model_id
+        or manifest.get("format") != index_store.FORMAT
+        or bool(manifest.get("adapt")) != (adapt_base is not None)
+    ):
+        return None  # another embedding model: every vector must be recomputed
+    return manifest
+
+
+def _keep_unchanged(index_dir: Path, old_files: dict, unchanged: set[str], build: _Build) -> bool:
+    """Copy the chunks and vectors of unchanged files over from the live index; False when it
+    cannot be read (then every file is read again)."""
+    try:
+        old = index_store.load(index_dir)
+    except IndexCorrupt:
+        return False
+    position = {c.id: i for i, c in enumerate(old.chunks)}
+    keep = [position[cid] for s in sorted(unchanged) for cid in old_files[s]["chunks"] if cid in position]
+    kept_vectors, kept_owner = old.vectors_of(keep)
+    build.chunks.extend(old.chunks[p] for p in keep)
+    build.vectors.append(kept_vectors)
+    build.owners.extend(kept_owner)
+    for s in unchanged:
+        build.files[s] = old_files[s]
+    return True
+
+
+def _read_changed(todo: list[str], found: dict, old_files: dict, max_file_bytes: int, progress: bool,
+                  report: IngestReport, skipped: list[dict], build: _Build) -> list[Chunk]:
+    """Added and changed files read and chunked (not yet embedded); a file that is not notes is
+    added to `skipped` with its reason."""
+    new_chunks: list[Chunk] = []
+    for source in todo:
+        path, root, digest = found[source]
+        doc = read_document(path, root, max_file_bytes)
+        if isinstance(doc, Skipped):
+            skipped.append({"source": source, "reason": doc.reason, "sha256": digest})
+            if progress:  # stderr: stdout may be carrying --json
+                tqdm.write(f"skipped {printable(source)}: {doc.reason}", file=sys.stderr)
+            continue
+        if source in old_files:
+            report.changed += 1
+        else:
+            report.added += 1
+        pieces = split_text(doc.text, source)
+        file_chunks = [Chunk.from_json({**p.metadata, "text": p.page_content}) for p in pieces]
+        build.files[source] = {"sha256": digest, "chunks": [c.id for c in file_chunks], "indexed_at": time.time()}
+        new_chunks.extend(file_chunks)
+    return new_chunks
+
+
+def _embed_chunks(new_chunks: list[Chunk], embedder_factory: Callable[[], object], progress: bool,
+                  build: _Build) -> None:
+    """Embed each new chunk's vector texts and add chunks and vectors to the build."""
+    texts, text_owner = [], []
+    for i, chunk in enumerate(new_chunks):
+        for t in vector_texts(chunk):
+            texts.append(t)
+            text_owner.append(len(build.chunks) + i)
+    build.vectors.append(_embed(embedder_factory(), texts, progress))
+    build.owners.extend(text_owner)
+    build.chunks.extend(new_chunks)
+
+
+def _assemble(build: _Build) -> index_store.Index:
+    """The index in (source, line) order, so results and listings read naturally."""
+    order = sorted(range(len(build.chunks)), key=lambda i: (build.chunks[i].source, build.chunks[i].line_start))
+    new_pos = {old: new for new, old in enumerate(order)}
+    return index_store.Index(
+        chunks=[build.chunks[i] for i in order],
+        vectors=np.concatenate([v for v in build.vectors if len(v)], axis=0),
+        owners=np.asarray([new_pos[o] for o in build.owners], dtype=np.int64),
+    )
+
+
+def _embed(embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
+    """Embed in length-sorted batches (less padding) behind a progress bar on stderr."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress, leave=False)
+    for s in range(0, len(order), batch):
+        ids = order[s : s + batch]
+        out[ids] = embedder.encode([texts[i] for i in ids], batch_size=batch, max_tokens=EMBED_TOKENS)
+        bar.update(len(ids))
+    bar.close()
+    return out

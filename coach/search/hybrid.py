@@ -1,0 +1,92 @@
+"""Hybrid search: dense (FAISS, several vectors per chunk) + BM25, fused by relative score.
+
+Each list's scores are min-max normalised over its top candidates, then combined as
+DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * bm25. Unlike reciprocal rank fusion this keeps
+the margin: a passage far more similar than the rest stays first even when its words differ
+from the question's. On the dev set both reach R@1 0.967; on paraphrased probes RRF put 5 of
+7 first, this fusion 7 of 7 (flat for dense weights 0.65-0.8).
+
+>>> relative_scores({"a": 0.9, "b": 0.5, "c": 0.1})
+{'a': 1.0, 'b': 0.5, 'c': 0.0}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coach.notes import keyword
+from coach.notes.index import Index
+from coach.types import Hit
+
+DENSE_DEPTH = 100  # vector rows looked at per query
+BM25_DEPTH = 50
+DENSE_WEIGHT = 0.7  # measured flat from 0.65 to 0.8 on the dev set and paraphrased probes
+
+
+def relative_scores(scores: dict[Any, float]) -> dict[Any, float]:
+    """Min-max normalise to [0, 1]; one candidate or equal scores give 1.0."""
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    return {key: (v - lo) / (hi - lo) if hi > lo else 1.0 for key, v in scores.items()}
+
+
+class HybridSearcher:
+    """Built once per process over a loaded Index; `search` is cheap."""
+
+    def __init__(self, index: Index, embedder, dense_weight: float = DENSE_WEIGHT):
+        self.index = index
+        self.embedder = embedder
+        self.dense_weight = dense_weight
+        # saved at ingest and loaded; an index from before that is indexed here, once
+        self.bm25 = index.bm25() or keyword.build(index.chunks)
+
+    def _dense(self, query_vec: np.ndarray) -> dict[int, float]:
+        """chunk position -> best cosine similarity among its vectors, for the closest rows."""
+        depth = min(DENSE_DEPTH, self.index.faiss_index.ntotal)
+        sims, rows = self.index.faiss_index.search(query_vec[None, :], depth)
+        best: dict[int, float] = {}
+        for sim, row in zip(sims[0], rows[0]):
+            if row < 0:
+                continue
+            owner = int(self.index.owners[row])
+            if owner not in best:
+                best[owner] = float(sim)  # rows come best first: the first is the max
+        return best
+
+    def _bm25(self, query: str) -> dict[int, float]:
+        """chunk position -> BM25 score, for the best-scoring chunks with any query word."""
+        ids = keyword.query_ids(self.bm25, query)
+        if not ids:
+            return {}
+        scores = self.bm25.get_scores(ids)
+        top = np.argsort(-scores)[:BM25_DEPTH]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        query_vec = self.embedder.encode([query])[0]
+        dense = self._dense(query_vec)
+        keyword = self._bm25(query)
+        missing = [p for p in keyword if p not in dense]
+        if missing:  # keyword-only candidates: their exact similarity, for fusion and display
+            rows, which = self.index.vectors_of(missing)
+            for row_sim, i in zip(rows @ query_vec, which):
+                dense[missing[i]] = max(dense.get(missing[i], -1.0), float(row_sim))
+        d, b = relative_scores(dense), relative_scores(keyword)
+        w = self.dense_weight
+        fused = sorted(((w * d[p] + (1 - w) * b.get(p, 0.0), p) for p in dense), reverse=True)[:k]
+        return [Hit(self.index.chunks[p], score, dense[p]) for score, p in fused]
+
+
+def fuse_hits(first: list[Hit], second: list[Hit], weight: float) -> list[Hit]:
+    """Two result lists as one: weight * score in `first` + (1 - weight) * score in `second`."""
+    by_id: dict[str, list] = {}
+    for hits, w in ((first, weight), (second, 1 - weight)):
+        for h in hits:
+            entry = by_id.setdefault(h.chunk.id, [h, 0.0])
+            entry[1] += w * h.score
+    ranked = sorted(by_id.values(), key=lambda e: -e[1])
+    return [Hit(h.chunk, score, h.similarity) for h, score in ranked]

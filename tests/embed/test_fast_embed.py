@@ -1,0 +1,78 @@
+"""The torch-free start: the ONNX export made at ingest gives sentence-transformers' vectors,
+and `coach search` runs without importing torch."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from coach.embed import onnx as fast_embed
+from coach.app import Coach
+from coach.embed.embedder import Embedder, embed_model_id, resolve_embed_model
+from coach.settings import Settings
+from helpers import COACH, ROOT, SHARED_CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    index = tmp_path_factory.mktemp("fast") / "index"
+    fast_embed.export(resolve_embed_model(None), embed_model_id(None), index)
+    return index
+
+
+def test_onnx_vectors_match_sentence_transformers(exported, embedder):
+    folder = fast_embed.find(exported, embed_model_id(None))
+    assert folder is not None
+    onnx = fast_embed.OnnxEmbedder(folder)
+    lines = [ln for ln in (SHARED_CORPUS / "004_c435e3b4ff183602.txt").read_text(errors="replace").splitlines()
+             if len(ln.split()) > 3][:150]
+    texts = ["what is lora", "x", "é" * 3000, *lines]
+    for max_tokens in (None, 40):
+        ours, ref = onnx.encode(texts, max_tokens=max_tokens), embedder.encode(texts, max_tokens=max_tokens)
+        assert ours.shape == ref.shape and ours.dtype == np.float32
+        assert float((1 - (ours * ref).sum(axis=1)).max()) < 1e-4
+    assert onnx.model_id == embedder.model_id
+
+
+def test_an_altered_export_is_not_used(exported, tmp_path):
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(exported, copy)
+    graph = next((copy / fast_embed.FOLDER).glob("*")) / fast_embed.GRAPH
+    raw = bytearray(graph.read_bytes())
+    raw[-100] ^= 0xFF
+    graph.write_bytes(bytes(raw))
+    assert fast_embed.find(copy, embed_model_id(None)) is None  # sentence-transformers takes over
+
+
+def test_ingest_exports_and_search_never_imports_torch(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "lora.md").write_text("# LoRA\nLoRA trains low-rank adapters while the base weights stay frozen.\n")
+    (notes / "rag.md").write_text("# RAG\nRetrieval-augmented generation grounds answers in retrieved passages.\n")
+    index = tmp_path / "index"
+    c = Coach(Settings(corpus=notes, index=index, adapt_embedder=False))
+    c.ingest(progress=False)
+    assert fast_embed.find(index, embed_model_id(None)) is not None
+    probe = ("import sys, json\nfrom coach.app import Coach\nfrom coach.settings import Settings\n"
+             f"c = Coach(Settings(index={str(index)!r}, adapt_embedder=False))\n"
+             "hits = c.search('how do adapters train?', 2)\n"
+             "print(json.dumps({'torch': 'torch' in sys.modules, 'st': 'sentence_transformers' in sys.modules,"
+             " 'top': hits[0].chunk.source, 'kind': type(c.embedder).__name__}))\n")
+    out = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                                    check=True).stdout.strip().splitlines()[-1])
+    assert out == {"torch": False, "st": False, "top": "lora.md", "kind": "OnnxEmbedder"}
+    # the whole command too
+    proc = subprocess.run([*COACH, "search", "how do adapters train?", "--index", str(index), "--json"],
+                          capture_output=True, text=True, cwd=ROOT, env={"COACH_ADAPT_EMBEDDER": "false",
+                                                                         **__import__("os").environ,
+                                                                         "PYTHONPROFILEIMPORTTIME": "1"})
+    assert proc.returncode == 0, proc.stderr[-800:]
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time")}
+    assert "torch" not in imported and "sentence_transformers" not in imported
+    assert json.loads(proc.stdout)["results"][0]["source"] == "lora.md"

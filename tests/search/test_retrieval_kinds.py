@@ -1,0 +1,49 @@
+"""Kinds of miss that paraphrased questions used to hit, on examples written for this suite
+(not the dev sets' questions), against the index a user has after `coach ingest`."""
+
+import re
+
+import pytest
+
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+# (question, file, a phrase of the answering section's heading)
+KINDS = [
+    # an acronym or a name alone
+    ("MoE", "004", "mixture of experts"),
+    ("KV cache", "004", "kv caching"),
+    ("BERTScore", "004", "bertscore"),
+    ("QLoRA", "004", "qlora"),
+    # "how should I measure whether X works" must find the evaluation, not the definition
+    ("how should I measure whether my rag pipeline works", "004", "evaluate a rag pipeline"),
+    ("how would I know if my fine-tuned llm is any good", "", "evaluat"),  # the project's or the general one
+    # a story about a project or a behavioural question
+    ("story about something that failed", "004", "failed"),
+    ("story about a difficult stakeholder", "004", "difficult stakeholder"),
+    # "ways to do X" must find the section that lists the ways
+    ("which optimizers do people use for deep nets", "004", "optimization algorithms"),
+    ("ways to stop a deep net from overfitting", "004", "prevent overfitting"),
+]
+
+
+@pytest.mark.parametrize("question,source,heading", KINDS)
+def test_kind_of_miss_now_ranks_first(adapted_coach, question, source, heading):
+    hits = adapted_coach.search(question, 3)
+    top = hits[0].chunk
+    assert top.source.startswith(source) and heading in top.heading.lower(), [
+        (h.chunk.source[:3], h.chunk.heading[-60:]) for h in hits]
+
+
+def test_follow_ups_find_the_answer_in_the_top_3_and_read_as_plain_questions(adapted_coach):
+    from coach.evals.retrieval import evaluate_retrieval, load_gold
+
+    pairs = [g for g in load_gold(ROOT / "tests" / "data" / "user_questions.jsonl") if g.get("history")]
+    assert len(pairs) >= 15
+    rows, _ = evaluate_retrieval(adapted_coach, pairs)
+    assert all(r["rank"] is not None and r["rank"] <= 3 for r in rows), rows
+    for r in rows:
+        q = re.sub(r" \(about: [^()]+\)$", "", r["query"])
+        assert q.count("?") <= 1 and q.rstrip().endswith("?"), r  # one question, not two spliced
+        assert not re.search(r"\b(why|how|what) (did|do|does) i\b.*\b(why|how|what) (did|do|does) i\b", q, re.I), r

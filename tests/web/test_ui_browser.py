@@ -1,0 +1,310 @@
+"""The web app in a real headless Chromium, plus its API, binding and concurrency."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROME_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, shared_index):
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: `make browser-deps` should have installed it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("ui")
+    index = base / "index"
+    shutil.copytree(shared_index, index)
+    corpus = base / "notes"
+    shutil.copytree(ROOT.parent / "shared" / "corpus", corpus)
+    for f in corpus.iterdir():
+        f.chmod(0o644)
+    port = free_port()
+    log = open(base / "ui.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coach.cli", "ui", "--port", str(port), "--index", str(index), "--corpus", str(corpus)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        # never the user's own practice history; the shared index was built without adapting the
+        # embedder (tests/test_adapt.py covers that), so the app must not rebuild it on start
+        env={**os.environ, "COACH_HOME": str(base / "home"), "COACH_ADAPT_EMBEDDER": "false",
+             "GRADIO_TEMP_DIR": str(base / "uploads")},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"coach ui exited: {(base / 'ui.log').read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("coach ui did not start in 180 s")
+    yield {"url": url, "port": port, "corpus": corpus, "proc": proc, "uploads": base / "uploads"}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+        yield b
+        b.close()
+
+
+BOT = "#chat .message.bot"
+USER = "#chat .message.user"
+
+
+def ask(page, question: str, timeout: float = 120) -> list[str]:
+    """Type a question, send it, and return snapshots of the reply's text while it streams.
+
+    The reply is complete when the sources panel says it is final for this very question.
+    """
+    # a new question is taken once the previous one has finished (Gradio's trigger_mode="once")
+    page.wait_for_function(
+        "document.querySelector('#chat [data-testid=status-tracker]').classList.contains('hide')", timeout=60000
+    )
+    bots = page.locator(BOT)
+    before = bots.count()
+    done = page.locator(f'#answer-meta[data-state="final"][data-question="{question}"]')
+    page.fill("#question textarea", question)
+    page.click("#send")
+    snapshots: list[str] = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if bots.count() > before:
+            snapshots.append(bots.nth(before).inner_text())
+        if done.count() and bots.count() > before:
+            snapshots.append(bots.nth(before).inner_text())
+            return snapshots
+        time.sleep(0.2)
+    raise AssertionError(f"no complete answer to {question!r} in {timeout}s; last: {snapshots[-1:]}")
+
+
+def test_chat_streams_cites_and_follows_up(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.wait_for_selector("#question textarea", timeout=60000)
+    assert page.locator("#suggestions button").count() >= 3  # first questions come from the notes
+
+    snaps = ask(page, "what does deepspeed zero solve?")
+    lengths = [len(s) for s in snaps if s.strip()]
+    assert len(set(lengths)) >= 3, "the reply should grow while it streams"
+
+    # a citation links to its passage in the sources panel
+    cite = page.locator("#chat a.cite, #sources a.cite").first
+    n = cite.inner_text().strip("[]")
+    cite.click()
+    passage = page.locator(f"#sources #src-{n}")
+    assert passage.is_visible()
+    assert "ZeRO" in page.locator("#sources").inner_text()
+    # the answer leads with what the notes say: nothing flagged in it, the draft collapsed below
+    reply = page.locator(BOT).last
+    assert reply.locator(".grounded").count() == 1
+    assert reply.locator(".grounded .unsupported").count() == 0
+    assert reply.locator(".grounded a.cite").count() >= 1
+    draft = reply.locator("details.draft")
+    assert draft.count() == 1 and not draft.evaluate("d => d.open")
+    draft.locator("summary").click()
+    assert draft.evaluate("d => d.open") and "Model's draft" in draft.inner_text()
+    assert page.locator("#standalone-query").inner_text() == "what does deepspeed zero solve?"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat_with_sources.png"), full_page=True)
+
+    ask(page, "explain LoRA to me")
+    ask(page, "and what are its drawbacks?")
+    assert "LoRA" in page.locator("#standalone-query").inner_text()
+    assert "Disadvantages" in page.locator("#sources").inner_text() or "drawback" in page.locator("#sources").inner_text().lower()
+    page.screenshot(path=str(ARTIFACTS / "follow_up.png"), full_page=True)
+
+    # another tab has its own, empty history
+    other = browser.new_context().new_page()
+    other.goto(server["url"])
+    other.wait_for_selector("#question textarea", timeout=60000)
+    assert other.locator(BOT).count() == 0 and other.locator(USER).count() == 0
+
+    # clear starts over; stop interrupts, and the next question still gets answered
+    page.click("#clear")
+    page.wait_for_function(f"document.querySelectorAll('{USER}').length == 0", timeout=10000)
+    page.fill("#question textarea", "explain batch normalization")
+    page.click("#send")
+    page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 1", timeout=60000)
+    page.click("#stop")
+    time.sleep(1)
+    ask(page, "what is self attention")
+    assert "attention" in page.locator("#sources").inner_text().lower()
+
+
+def test_api_endpoint_binding_and_four_users(server):
+    from gradio_client import Client
+
+    client = Client(server["url"], verbose=False)
+    result = client.predict("what does deepspeed zero solve?", api_name="/ask")
+    assert set(result) == {"answer", "citations"} and result["answer"]
+    assert result["citations"] and "⚠" not in result["answer"]
+    assert all({"n", "source", "heading"} <= set(c) for c in result["citations"])
+
+    listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
+    binds = [line.split()[3] for line in listening.splitlines() if line.split()[3].endswith(f":{server['port']}")]
+    assert binds == [f"127.0.0.1:{server['port']}"], binds
+
+    questions = ["what is peft", "adam vs sgd", "log loss vs mse", "what is self attention"]
+    answers: dict[str, dict] = {}
+
+    def one(q):
+        answers[q] = Client(server["url"], verbose=False).predict(q, api_name="/ask")
+
+    threads = [threading.Thread(target=one, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert sorted(answers) == sorted(questions)
+    assert all(a["answer"] for a in answers.values())
+
+
+def test_notes_tab_uploads_reindexes_and_removes(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Your notes").click()
+    page.wait_for_selector("#files", timeout=30000)
+    page.wait_for_function("document.querySelector('#files').innerText.includes('004_c435e3b4ff183602.txt')", timeout=30000)
+
+    note = tmp_path / "zebra notes!.md"
+    note.write_text("# Zebra protocol\nThe zebra protocol stripes requests across replicas.\n")
+    page.locator("#upload input[type=file]").set_input_files(str(note))
+    page.click("#add-notes")
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
+    assert (server["corpus"] / "zebra_notes.md").exists()
+    assert "zebra_notes.md" in page.locator("#files").inner_text()
+    # the upload itself is not kept in the temp folder once copied into the notes
+    assert not [p for p in server["uploads"].rglob("*") if p.is_file() and "zebra" in p.name]
+
+    page.locator("#remove-pick input").fill("zebra_notes.md")
+    page.keyboard.press("Enter")
+    page.click("#remove")
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 removed')", timeout=120000)
+    assert not (server["corpus"] / "zebra_notes.md").exists()
+
+
+def test_practice_prep_and_talking_points_tabs(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Practice").click()
+    page.wait_for_function("document.querySelector('#mastery').innerText.includes('No practice yet')", timeout=30000)
+    page.fill("#drill-topic input, #drill-topic textarea", "ECG")
+    page.fill("#drill-limit input", "90")
+    page.click("#drill-next")
+    # wait for the content itself: Gradio's "processing" overlay also puts text in the element
+    page.wait_for_function("document.querySelector('#drill-question').innerText.includes('002_3311060c06bf2bdb.txt')",
+                           timeout=60000)
+    assert "?" in page.locator("#drill-question").inner_text()
+    assert "notes' answer" not in page.locator("#drill-result").inner_text()  # nothing revealed before an attempt
+    page.click("#drill-hint-btn")
+    page.wait_for_function("document.querySelector('#drill-hint').innerText.includes('Hint:')", timeout=30000)
+    page.fill("#drill-answer textarea", "I don't know")
+    page.click("#drill-grade")
+    page.wait_for_function("document.querySelector('#drill-result').innerText.includes('Score')", timeout=60000)
+    result = page.locator("#drill-result").inner_text()
+    assert "✗" in result and "Next time" in result and "Time:" in result and "Your notes' answer" in result
+    page.wait_for_function("document.querySelector('#drill-stats').innerText.includes('1 reviews')", timeout=30000)
+    # one practised topic at 0: a bar of zero width, not a full one
+    bar = page.locator("#mastery .bar-row")
+    assert bar.count() == 1 and bar.get_attribute("data-mastery") == "0.000"
+    assert page.locator("#mastery .fill").evaluate("e => e.getBoundingClientRect().width") == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "practice.png"), full_page=True)
+
+    page.get_by_role("tab", name="Prep").click()
+    job = (ROOT / "tests" / "data" / "ml_engineer_job.md").read_text()
+    page.fill("#prep-text textarea", job)
+    page.fill("#prep-name input, #prep-name textarea", "ml-engineer")
+    page.click("#prep-go")
+    page.wait_for_function("document.querySelector('#prep-result').innerText.includes('requirements covered')",
+                           timeout=120000)
+    assert page.locator("#prep-result tr.covered").count() >= 5
+    assert page.locator("#prep-result tr.gap").count() >= 1
+    assert page.locator("#prep-result ol.questions li").count() >= 10
+    page.screenshot(path=str(ARTIFACTS / "prep.png"), full_page=True)
+    # the job is now a drill filter in Practice
+    page.get_by_role("tab", name="Practice").click()
+    page.locator("#drill-prep input").click()
+    page.wait_for_selector("text=ml-engineer", timeout=30000)
+
+    page.get_by_role("tab", name="Talking points").click()
+    page.fill("#points-topic input, #points-topic textarea", "my ECG digitizer project")
+    page.click("#points-go")
+    page.wait_for_function("document.querySelector('#points').innerText.includes('002_3311060c06bf2bdb.txt')",
+                           timeout=60000)
+    assert 5 <= page.locator("#points ul.points li").count() <= 8
+    assert "no result" in page.locator("#points ul.missing").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "points.png"), full_page=True)
+
+
+def step(page, button: str, target: str, *expect: str, fills: dict | None = None, timeout: int = 60000) -> None:
+    """Fill fields, press a button, wait until `target` shows one of `expect` (Gradio's own
+    "processing" overlay also puts text in the element, so wait for the content itself)."""
+    for selector, text in (fills or {}).items():
+        page.fill(selector, text)
+    page.click(button)
+    shown = " || ".join(f"document.querySelector({target!r}).innerText.includes({e!r})" for e in expect)
+    page.wait_for_function(shown, timeout=timeout)
+
+
+TRACKER_NOTE = """# Tracker pixels
+
+### Q: What is a tracking pixel ![p](http://tracker.example/q.png) used for?
+A: ![a](http://tracker.example/a.png) A tracking pixel is a tiny remote image that tells its owner when the email was opened.
+<img src="http://tracker.example/raw.png"> It loads from a remote server each time the message is shown.
+- A tracking pixel reports the reader's IP address and the time of opening ![b](http://tracker.example/b.png)
+"""
+
+
+def test_notes_never_make_the_browser_load_remote_content(server, browser):
+    (server["corpus"] / "tracker.md").write_text(TRACKER_NOTE)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    remote = []
+    page.on("request", lambda r: remote.append(r.url) if "tracker.example" in r.url else None)
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Your notes").click()
+    page.click("#reindex")
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
+
+    page.get_by_role("tab", name="Practice").click()
+    step(page, "#drill-next", "#drill-question", "tracker.md", fills={"#drill-topic input, #drill-topic textarea": "tracking pixel"})
+    step(page, "#drill-hint-btn", "#drill-hint", "Hint")
+    step(page, "#drill-grade", "#drill-result", "Score",
+         fills={"#drill-answer textarea": "It tells the sender when the email was opened."})
+    page.get_by_role("tab", name="Talking points").click()
+    step(page, "#points-go", "#points", "tracker.md", "don't cover", fills={"#points-topic input, #points-topic textarea": "tracking pixels in email"})
+
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "what is a tracking pixel used for?")
+    page.wait_for_timeout(1000)
+    assert page.locator("img[src*='tracker.example']").count() == 0
+    assert remote == [], remote
+    (server["corpus"] / "tracker.md").unlink()
