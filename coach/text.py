@@ -4,6 +4,8 @@
 ['LoRA is cheap [1].', 'It trains adapters!', 'Why?']
 >>> strip_markup("- **Used** `diagnose_checkpoint.py` to _find_ it")
 'Used diagnose_checkpoint.py to find it'
+>>> strip_markup("**B=1:** 12*3*128*128 = 6M pixels")
+'B=1: 12*3*128*128 = 6M pixels'
 >>> sorted(stems("BatchNorm normalizes the batch"))
 ['batch', 'norm', 'norma']
 >>> novel_terms("QLoRA uses 4-bit NF4 [2].", "qlora quantizes to 4 bits")
@@ -22,8 +24,9 @@ SENTENCE_END = re.compile(r"(?<![0-9]\.)(?<=[.!?])\s+|\n+")
 # A line that asks rather than tells: "Q: ...", "Q1. ...", or anything ending in "?" (maybe quoted).
 QUESTION_LINE = re.compile(r"^(Q\d*\s*[:.)\-]|.*\?[\"”]?$)")
 _LEAD_MARKUP = re.compile(r"^\s*(?:[#>*+•-]+\s*|\d+[.)]\s+)+")
-# Emphasis markers, not the underscores inside names like diagnose_checkpoint.py.
-_EMPHASIS = re.compile(r"`+|\*+(?=\S)|(?<=\S)\*+|(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)")
+# Emphasis markers, not the underscores inside names like diagnose_checkpoint.py nor the
+# asterisks of arithmetic (12*3*128).
+_EMPHASIS = re.compile(r"`+|(?<![A-Za-z0-9*])\*+(?=\S)|(?<=\S)\*+(?![A-Za-z0-9*])|(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)")
 # Things a small model invents: capitalised names inside a sentence, acronyms, numbers.
 _TERM = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][a-zA-Z0-9]*[A-Z0-9][a-zA-Z0-9]*|[A-Z][a-z]{2,}|\d[\d.,%]*)\b")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # DeepSpeed, BatchNorm; not ZeRO or LoRA
@@ -67,6 +70,22 @@ def stem_list(text: str) -> list[str]:
 
 def stems(text: str) -> set[str]:
     return set(stem_list(text))
+
+
+_CLAUSE = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+")
+
+
+def clauses(plain: str) -> list[tuple[str, list[str]]]:
+    """Each clause with its content stems: 'X freezes A and trains B' -> [('X freezes A', [...]), ...].
+    A part with fewer than three content words stays with the clause before it."""
+    out: list[tuple[str, list[str]]] = []
+    for part in _CLAUSE.split(plain):
+        words = stem_list(part)
+        if out and len(words) < 3:
+            out[-1] = (f"{out[-1][0]} {part}", out[-1][1] + words)
+        elif words:
+            out.append((part, words))
+    return out
 
 
 def is_question(line: str) -> bool:

@@ -12,6 +12,10 @@ Code, headings, images and raw HTML are never units.
 ['LoRA freezes the weights and trains lora_A.', 'It is cheap.']
 >>> [(u.kind, u.text) for u in note_units("Q: What is RAG?\\nA: Retrieval plus generation.")]
 [('question', 'What is RAG?'), ('sentence', 'Retrieval plus generation.')]
+>>> [u.text for u in note_units("| Aspect | MoE | Ensemble |\\n|---|---|---|\\n| Routing | A gate picks experts | All models used |")]
+['Routing: MoE: A gate picks experts; Ensemble: All models used.']
+>>> [u.text for u in note_units("- B=1: 12*3*128*128 = 6M pixels, *really* big")]
+['B=1: 12*3*128*128 = 6M pixels, really big.']
 """
 
 from __future__ import annotations
@@ -65,18 +69,27 @@ def note_units(text: str, first_line: int = 1) -> list[Unit]:
 
 
 def _inline(node: SyntaxTreeNode) -> str:
-    """Plain text of an inline node: emphasis dropped, code kept verbatim, soft breaks as '\\n'."""
+    """Plain text of an inline node: emphasis dropped, code kept verbatim, soft breaks as '\\n'.
+    An asterisk between two letters or digits is arithmetic, not emphasis: `12*3*128` stays."""
     parts: list[str] = []
-    for child in node.children:
+    children = node.children
+    for k, child in enumerate(children):
         if child.type in ("text", "code_inline", "html_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif child.type == "image":
             continue  # never fetched, never shown
+        elif child.type in ("em", "strong") and _intraword(parts, children[k + 1:]):
+            parts.append(f"{child.markup}{_inline(child)}{child.markup}")
         else:
             parts.append(_inline(child))
     return "".join(parts)
+
+
+def _intraword(before: list[str], after: list[SyntaxTreeNode]) -> bool:
+    following = after[0].content if after and after[0].type == "text" else ""
+    return bool(before) and before[-1][-1:].isalnum() and following[:1].isalnum()
 
 
 def _clean(text: str) -> str:
@@ -187,15 +200,19 @@ def _blocks(nodes, out: list[Unit], first_line: int) -> None:
 
 
 def _table_units(table: SyntaxTreeNode, first_line: int) -> list[Unit]:
-    """Each body row as 'first cell: other cells'."""
+    """Each body row as 'first cell: column: cell; column: cell', its cells as items, so a row
+    says which column holds what and no two columns read as one claim."""
+    headers: list[str] = []
     units = []
     for section in table.children:
+        if section.type == "thead":
+            headers = [_clean(_inline(th.children[0])) if th.children else "" for th in section.children[0].children]
         if section.type != "tbody":
             continue
         for row in section.children:
             cells = [_clean(_inline(td.children[0])) if td.children else "" for td in row.children]
-            cells = [c for c in cells if c]
-            if len(cells) >= 2:
+            named = [f"{h}: {c}" if h else c for h, c in zip(headers[1:] + [""] * len(cells), cells[1:]) if c]
+            if cells and cells[0] and named:
                 line = first_line + (row.map[0] if row.map else 0)
-                units.append(Unit(f"{cells[0]}: {', '.join(cells[1:])}.", "row", line))
+                units.append(Unit(f"{cells[0]}: {'; '.join(named)}.", "row", line, cells[0], tuple(named)))
     return units

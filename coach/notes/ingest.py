@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from coach.notes import index as index_store
 from coach.notes.chunking import split_text
-from coach.notes.documents import MAX_BYTES, Skipped, find_files, read_document
+from coach.notes.documents import MAX_BYTES, READER_VERSION, Skipped, find_files, read_document
 from coach.text import printable
 from coach.types import Chunk
 from coach.errors import CorpusError, IndexCorrupt
@@ -169,6 +169,7 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
     idx = _assemble(build)
     manifest = {
         "embed_model": model_id,
+        "reader": READER_VERSION,
         "roots": [str(p.resolve()) for p in paths],
         "files": build.files,
         "skipped": skipped,
@@ -199,9 +200,10 @@ def _reusable_manifest(index_dir: Path, model_id: str, adapt_base: Path | None, 
     if manifest and (
         manifest.get("embed_model") != model_id
         or manifest.get("format") != index_store.FORMAT
+        or manifest.get("reader", 1) != READER_VERSION  # the notes read differently now: read them again
         or bool(manifest.get("adapt")) != (adapt_base is not None)
     ):
-        return None  # another embedding model: every vector must be recomputed
+        return None  # another embedding model or reader: every file is read and embedded again
     return manifest
 
 
