@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coach.text import last_heading, novel_terms, split_sentences, stem_list, stems, strip_citations, strip_markup, trail
+from coach.text import (
+    clauses, last_heading, novel_terms, split_sentences, stem_list, stems, strip_citations, strip_markup, trail,
+)
+from coach.answer.restates import restates
 from coach.answer.units import Unit, note_units
 
 SUBJECT_WORDS = 2  # the first content words of a sentence stand for its subject
@@ -70,22 +73,6 @@ def clause_ok(words: list[str], core: list[str], around: set[str], common: set[s
     # where each word is said: its first place after the subject, else its first place at all
     said = sorted(next((k for k, w2 in enumerate(core) if w2 == w and k > start), core.index(w)) for w in rest if w in have)
     return not (said and start > said[len(said) // 2])
-
-
-_CLAUSE = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+")
-
-
-def clauses(plain: str) -> list[tuple[str, list[str]]]:
-    """Each clause with its content stems: 'X freezes A and trains B' -> [('X freezes A', [...]), ...].
-    A part with fewer than three content words stays with the clause before it."""
-    out: list[tuple[str, list[str]]] = []
-    for part in _CLAUSE.split(plain):
-        words = stem_list(part)
-        if out and len(words) < 3:
-            out[-1] = (f"{out[-1][0]} {part}", out[-1][1] + words)
-        elif words:
-            out.append((part, words))
-    return out
 
 
 @dataclass
@@ -145,7 +132,7 @@ class SupportChecker:
         probe_unit = list(range(len(self.units)))
         for i, u in enumerate(self.units):
             for item in u.items:
-                for part in split_sentences(item):
+                for part in (x for sent in split_sentences(item) for x in sent.split("; ") if x):
                     texts.append(part)
                     probe_unit.append(i)
         vectors = embedder.encode(texts) if texts else None
@@ -172,15 +159,20 @@ class SupportChecker:
         vectors = self.encode([plain] + ([t for t, _ in parts] if len(parts) > 1 else []))
         vec = vectors[0]
         whole = self.unit_similarity(vec)
-        found = self._support(stem_list(plain), whole, plain)
+        found = self._support(stem_list(plain), whole, plain, plain)
         if found is not None:
             return Sentence(sentence, True, [self.owner[found]], float(whole[found]), unit=found, vector=vec)
         cited: list[int] = []
+        rows: set[int] = set()
         first = None
-        for k, (_, words) in enumerate(parts if len(parts) > 1 else []):
-            found = self._support(words, np.maximum(whole, self.unit_similarity(vectors[k + 1])), plain)
+        for k, (text, words) in enumerate(parts if len(parts) > 1 else []):
+            found = self._support(words, np.maximum(whole, self.unit_similarity(vectors[k + 1])), plain, text)
             if found is None:
                 break
+            if found in rows:
+                break  # two clauses from one table row: two columns read as one claim
+            if self.units[found].kind == "row":
+                rows.add(found)
             first = found if first is None else first
             if self.owner[found] not in cited:
                 cited.append(self.owner[found])
@@ -191,8 +183,9 @@ class SupportChecker:
         return Sentence(sentence, False, [], float(whole[nearest]), novel_terms(plain, self._all_text),
                         unit=nearest, vector=vec)
 
-    def _support(self, words: list[str], sims: np.ndarray, plain: str) -> int | None:
-        """The unit that says this clause: among the units closest to it in meaning."""
+    def _support(self, words: list[str], sims: np.ndarray, plain: str, said: str) -> int | None:
+        """The unit that says this clause (`said`, of the sentence `plain`): among the units
+        closest to it in meaning, one that it restates and nothing else (coach.answer.restates)."""
         for i in (int(j) for j in np.argsort(-sims)[:8]):
             if sims[i] < self.threshold:
                 return None
@@ -200,7 +193,7 @@ class SupportChecker:
                 continue  # a question in the notes asserts nothing
             if novel_terms(plain, self.window_texts[i]):
                 continue
-            if clause_ok(words, self.core[i], self.around[i], self.common):
+            if restates(said, self.units[i], self.heading_of(i)) is None:
                 return i
         return None
 
