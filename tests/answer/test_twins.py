@@ -11,7 +11,14 @@ import pytest
 from coach.answer.support import SupportChecker
 from helpers import ROOT
 
-TWINS = [json.loads(line) for line in (ROOT / "tests" / "data" / "twin_statements.jsonl").read_text().splitlines()]
+def _load(name: str) -> list[dict]:
+    return [json.loads(line) for line in (ROOT / "tests" / "data" / name).read_text().splitlines()]
+
+
+TWINS = _load("twin_statements.jsonl")
+# written after the check's rules were fixed, never tuned on: the check must refuse every false
+# twin; a true one it refuses is said in the notes' own words instead (kept share, not correctness)
+HELD_OUT = _load("twin_statements_heldout.jsonl")
 
 
 def test_the_twin_set_covers_the_near_twin_concepts():
@@ -25,10 +32,9 @@ def test_the_twin_set_covers_the_near_twin_concepts():
     assert {"property moved to the twin", "negation added", "changed number", "two table columns merged"} <= kinds
 
 
-@pytest.mark.slow
-def test_true_restatements_pass_and_false_twins_are_refused(coach):
+def _judge(coach, twins):
     refused, passed = [], []
-    for t in TWINS:
+    for t in twins:
         chunks = [c for c in coach.index.chunks
                   if any(n.lower() in f"{c.heading} {c.text}".lower() for n in t["notes"])]
         assert chunks, f"{t['id']}: no note holds {t['notes']}"
@@ -39,5 +45,18 @@ def test_true_restatements_pass_and_false_twins_are_refused(coach):
             refused.append(f"{t['id']}: {t['true']}")
         if checker.check(t["false"]).supported:
             passed.append(f"{t['id']} ({t['kind']}): {t['false']}")
+    return refused, passed
+
+
+@pytest.mark.slow
+def test_true_restatements_pass_and_false_twins_are_refused(coach):
+    refused, passed = _judge(coach, TWINS)
     assert passed == [], "false twins shown as supported"
     assert refused == [], "true restatements refused"
+
+
+@pytest.mark.slow
+def test_held_out_false_twins_are_refused(coach):
+    refused, passed = _judge(coach, HELD_OUT)
+    assert len(HELD_OUT) >= 10 and passed == [], "false twins shown as supported"
+    assert len(refused) <= len(HELD_OUT) // 2, refused  # measured: 4 of 10 true ones said in the notes' words
