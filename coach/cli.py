@@ -141,6 +141,7 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
                 f"gold cited {'yes' if r['gold_cited'] else 'NO '}  coverage {r['coverage']:.2f}  "
                 f"{r['words']:>3} words  first {r['first_s']:.1f}s  end {r['total_s']:.1f}s  "
                 f"model kept {r['model_kept']}/{r['model_judged']}  [{r['standalone_query']}]"
+                + (f"  defects: {', '.join(r['defects'])}" if r["defects"] else "")
             )
 
     rows, m = evaluate_answers(coach, gold, progress=show)
@@ -151,7 +152,9 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
         f"\n{m['questions']} questions ({m['covered']} covered)  supported {m['supported_share']:.3f}  "
         f"supported/answer {m['supported_per_answer']:.2f}  gold cited {m['gold_cited']:.3f}  "
         f"coverage {m['gold_coverage']:.3f}  words {m['words']:.0f}  first p50 {m['first_p50_s']:.2f}s  "
-        f"answer p50 {m['answer_p50_s']:.2f}s  model sentences kept {m['model_kept_share']:.3f}"
+        f"answer p50 {m['answer_p50_s']:.2f}s  model sentences kept {m['model_kept_share']:.3f}  "
+        f"readability defects {m['defects']}" + (f" ({', '.join(f'{k} {n}' for k, n in m['defects_by_kind'].items())})"
+                                                 if m["defects"] else "")
     )
 
 

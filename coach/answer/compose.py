@@ -7,6 +7,11 @@ enough is said whole); a lower passage fills in when the best one says too littl
 second passage adds its best units when retrieval scored it nearly as high as the first; for
 "X vs Y" each side gets its unit.
 
+What is picked must read on its own: a lead-in ("I use a few strategies:") is said with what it
+leads into or not at all; a unit that points back ("Instead, ...", "It also ...") is said after
+the unit it points to or not at all; two units that say the same thing are not both said; and a
+story ("tell me about a time...") is told from its start, each part of it in order.
+
 `Merger` folds a model's checked draft into the answer: the first picked unit opens it at once;
 a supported model sentence that says something new is kept with its citation; an unsupported
 one is replaced by the picked unit it was clearly paraphrasing, or dropped; then every picked
@@ -25,6 +30,7 @@ import re
 
 import numpy as np
 
+from coach.answer.restates import is_prose
 from coach.answer.support import Sentence, SupportChecker
 from coach.text import is_instruction, stems
 
@@ -39,6 +45,16 @@ CONVEYED_SIM = 0.8  # a kept sentence this close to a unit already says it
 REPEAT_SIM = 0.85  # a supported model sentence this close to a shown one says it again
 MAX_SENTENCES = 7
 
+STORY_CHARS = 1400  # a story told in order needs more room than an explanation
+STORY_PART_UNITS = 2  # units said from each part of a story (situation, task, action, result)
+
+# Openings that point back at the unit before: said only after it.
+_POINTS_BACK = re.compile(
+    r"^(?:instead|however|also|then|so|thus|therefore|hence|otherwise|additionally|moreover|furthermore|but|"
+    r"this|these|that|those|it|its|they|their|them|such)\b", re.I)
+_STORY = re.compile(r"\b(?:tell me about a time|describe a (?:time|situation)|give (?:me )?an example of a time|"
+                    r"a time (?:when )?(?:you|i)\b|walk me through a (?:time|situation))", re.I)
+_STAR_PART = re.compile(r"^\s*(?:[STAR]\s*[–—-]\s*)?(situation|task|action|result)\b", re.I)
 _COMPARE = re.compile(r"\b(vs\.?|versus|differen\w*|compare\w*|better than)\b", re.I)
 
 
@@ -54,6 +70,29 @@ def compare_sides(question: str) -> list[str]:
     return [p.strip(" ,") for p in parts if p.strip(" ,")] if len(parts) == 2 else []
 
 
+def is_story(question: str) -> bool:
+    """A behavioural question, answered with a story.
+
+    >>> is_story("tell me about a time I disagreed with my team"), is_story("what is a time series?")
+    (True, False)
+    """
+    return bool(_STORY.search(question))
+
+
+def is_lead_in(unit) -> bool:
+    """A sentence that announces what follows ("I use a few complementary strategies:")."""
+    return unit.kind != "list" and unit.text.rstrip().endswith(":")
+
+
+def points_back(text: str) -> bool:
+    """A unit that opens on a connective or a pronoun, so it means nothing without the one before.
+
+    >>> points_back("Instead, they inject small trainable parameters."), points_back("Inference is fast.")
+    (True, False)
+    """
+    return bool(_POINTS_BACK.match(text.strip()))
+
+
 def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> list[int]:
     """Indices of the units to say, in the order to say them."""
     if checker.vectors is None:
@@ -64,6 +103,10 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
                if u.answers and len(u.text.split()) >= 4 and not is_instruction(u.text)]
     if not answers:
         return []
+    if is_story(query):
+        story = _story(checker, set(answers))
+        if story:
+            return story
     # Retrieval ranks whole passages with their headings, which beats judging lone units:
     # the answer comes from the best passage; the next ones fill a thin first one, and the
     # second joins when retrieval could barely tell the two apart (scores within CLOSE_SCORE).
@@ -83,8 +126,68 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
             chosen = chosen[: MAX_UNITS - SECOND_UNITS] + _mmr(by_passage[ranked[1]], rel, checker.vectors, SECOND_UNITS)
     if is_comparison(query):
         chosen = _cover_sides(query, chosen, answers, rel, checker)
-    chosen = _fit(chosen, checker)
-    return sorted(chosen, key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
+    groups = _distinct([_readable(i, checker, set(answers)) for i in chosen], checker)
+    chosen = [i for g in _fit([g for g in groups if g], checker) for i in g]
+    return sorted(set(chosen), key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
+
+
+def _readable(i: int, checker: SupportChecker, answers: set[int]) -> list[int]:
+    """Unit `i` with what it needs to be understood: the unit it points back to before it, the
+    list a lead-in announces after it; empty when what it needs is not in the passage."""
+    group = [i]
+    while points_back(checker.units[group[0]].text):
+        before = group[0] - 1
+        if before >= 0 and checker.owner[before] == checker.owner[i] and checker.units[before].kind == "question":
+            break  # it points at the question the section asks, which the user just asked
+        if before < 0 or checker.owner[before] != checker.owner[i] or before not in answers or len(group) > 2:
+            return []
+        group.insert(0, before)
+    if is_lead_in(checker.units[group[-1]]):
+        after = group[-1] + 1
+        if after >= len(checker.units) or checker.owner[after] != checker.owner[i] or after not in answers:
+            return []
+        group.append(after)
+    return group
+
+
+def _distinct(groups: list[list[int]], checker: SupportChecker) -> list[list[int]]:
+    """Groups whose units say something not said by an earlier group (paraphrases included)."""
+    kept: list[list[int]] = []
+    seen: list[int] = []
+    for g in groups:
+        fresh = [i for i in g if i not in seen]
+        if not fresh:
+            continue
+        if seen and all(max(float(checker.vectors[i] @ checker.vectors[j]) for j in seen) >= REPEAT_SIM
+                        for i in fresh):
+            continue
+        kept.append(g)
+        seen += fresh
+    return kept
+
+
+def _story(checker: SupportChecker, answers: set[int]) -> list[int]:
+    """A story from its start: the best passage and the parts of the same section after it, in the
+    notes' order; from each part (situation, task, action, result) its first units."""
+    first = checker.passages[0]
+    same = [n for n, p in enumerate(checker.passages, 1)
+            if p["source"] == first["source"] and p.get("heading") == first.get("heading")]
+    units = sorted((i for i in answers if checker.owner[i] in same),
+                   key=lambda i: (checker.passages[checker.owner[i] - 1].get("line_start", 0), i))
+    picked, total, part, in_part = [], 0, None, 0
+    for i in units:
+        marker = _STAR_PART.match(checker.units[i].text)
+        if marker:
+            part, in_part = marker.group(1).lower(), 0
+        if in_part >= STORY_PART_UNITS or points_back(checker.units[i].text) and not picked:
+            continue
+        size = len(checker.units[i].text)
+        if picked and total + size > STORY_CHARS:
+            break
+        picked.append(i)
+        total += size
+        in_part += 1
+    return picked
 
 
 def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray, limit: int) -> list[int]:
@@ -115,14 +218,14 @@ def _cover_sides(query: str, chosen: list[int], answers: list[int], rel: np.ndar
     return chosen
 
 
-def _fit(chosen: list[int], checker: SupportChecker) -> list[int]:
-    """Keep the best units within MAX_CHARS (at least one)."""
+def _fit(groups: list[list[int]], checker: SupportChecker) -> list[list[int]]:
+    """Keep the best groups of units within MAX_CHARS (at least one); a group is kept or left whole."""
     kept, total = [], 0
-    for i in chosen:
-        size = len(checker.units[i].text)
+    for g in groups:
+        size = sum(len(checker.units[i].text) for i in g)
         if kept and total + size > MAX_CHARS:
             continue
-        kept.append(i)
+        kept.append(g)
         total += size
     return kept
 
@@ -153,7 +256,7 @@ class Merger:
         return [s]
 
     def add(self, s: Sentence) -> list[Sentence]:
-        if s.trivial or s.repeat or len(self.shown) >= MAX_SENTENCES:
+        if s.trivial or s.repeat or len(self.shown) >= MAX_SENTENCES or not is_prose(s.text):
             return []
         if s.supported:
             if s.vector is not None and any(

@@ -32,7 +32,7 @@ class AnswerPipeline:
         notes don't cover it and the nearest passages are shown.
         """
         query, hits = retrieve(self.search, question, history, self.settings.top_k)
-        if not covers(hits, self.settings.min_relevance):
+        if not covers(hits, self.settings.min_relevance, query):
             return Answer(question, query, hits, [], None)
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
         checker = SupportChecker(passages, self.embedder, self.settings.support_threshold, self.common_stems)

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 
 import numpy as np
 
+from coach.answer.readability import defects
+from coach.answer.units import note_units
 from coach.evals.retrieval import answers as passage_answers
 from coach.evals.retrieval import history_of
 from coach.text import stems
-from coach.answer.units import note_units
 
 KEY_LINES = 4
 CONVEY_SIM = 0.7
@@ -78,7 +80,7 @@ def evaluate_one(coach, item: dict) -> dict:
     }
     if not answer.covered:
         return {**row, "supported": 0.0, "supported_n": 0, "gold_cited": False, "coverage": 0.0,
-                "model_kept": 0, "model_judged": 0}
+                "model_kept": 0, "model_judged": 0, "defects": []}
     checker = answer.checker
     rechecked = [checker.check(s.text) for s in shown]
     supported = [r for r in rechecked if r.supported and not r.trivial]
@@ -94,6 +96,7 @@ def evaluate_one(coach, item: dict) -> dict:
     kept, judged = answer.model_kept
     return {
         **row,
+        "defects": defects(answer, coach.base_embedder),
         "supported": round(len(supported) / len(shown), 3) if shown else 0.0,
         "supported_n": len(supported),
         "gold_cited": gold_cited,
@@ -122,6 +125,8 @@ def summarise(rows: list[dict]) -> dict:
         "first_p50_s": round(statistics.median(r["first_s"] for r in rows), 2) if rows else 0.0,
         "answer_p50_s": round(statistics.median(r["total_s"] for r in rows), 2) if rows else 0.0,
         "model_kept_share": round(sum(r["model_kept"] for r in covered) / judged, 3) if judged else 0.0,
+        "defects": sum(len(r["defects"]) for r in rows),
+        "defects_by_kind": dict(Counter(d for r in rows for d in r["defects"])),
     }
 
 
