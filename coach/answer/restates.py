@@ -166,38 +166,58 @@ def restates(sentence: str, unit, heading: str = "") -> str | None:
     said = clauses(plain)
     if not said:
         return "says nothing"
-    body = strip_markup(unit.text)
-    label = strip_markup(unit.label)
-    own = stems(body)
-    label_stems = stems(label)
-    parts = [strip_markup(p) for p in unit.items] or [body]  # a list's items, a row's cells
-    points = bool(_POINTER.match(label or body))
-    same_opening = plain.split()[0].lower() == (label or body).split()[0].lower()  # "Both ...", "Use ..."
+    note = _Note(unit, heading, plain)
     used = None  # the part (a row's cell) the first clause came from
     for k, (text, words) in enumerate(said):
-        subject = words[0]
-        extra = [w for w in words if w not in own and w not in OWN_WORDS
-                 and not (k == 0 and points and w in stems(heading))]
+        extra = [w for w in words if w not in note.own and w not in OWN_WORDS
+                 and not (k == 0 and note.points and w in note.heading_stems)]
         if extra:
             return "adds words the note does not have: " + ", ".join(sorted(set(extra)))
-        rest = [w for w in words[1:] if w not in OWN_WORDS]
+        fits, why = note.fits(k, text, words)
+        if not fits:
+            return why
+        if unit.kind == "row" and k > 0 and used is not None and used not in fits:
+            return "joins two columns of the table"
+        used = fits[0] if used is None else used
+    if negated(plain) - negated(note.body):
+        return "adds or drops a negation of the note"
+    return None
+
+
+class _Note:
+    """One unit as the check reads it: its words, label, parts (bullets or cells) and heading."""
+
+    def __init__(self, unit, heading: str, plain: str):
+        self.unit, self.heading = unit, heading
+        self.body, self.label = strip_markup(unit.text), strip_markup(unit.label)
+        self.own, self.label_stems = stems(self.body), stems(self.label)
+        self.parts = [strip_markup(p) for p in unit.items] or [self.body]  # a list's items, a row's cells
+        self.points = bool(_POINTER.match(self.label or self.body))
+        self.heading_stems = stems(heading) if self.points else set()
+        # "Both ...", "Use ...": the sentence opens as the note does
+        self.same_opening = plain.split()[0].lower() == (self.label or self.body).split()[0].lower()
+
+    def fits(self, k: int, text: str, words: list[str]) -> tuple[list[int], str]:
+        """The parts clause `k` restates, or none and why."""
+        subject, rest = words[0], [w for w in words[1:] if w not in OWN_WORDS]
         terms = novel_terms(text, "")  # every name and number of the clause
         fits, held, negation, subject_seen = [], False, False, False
-        for n, part in enumerate(parts):
+        for n, part in enumerate(self.parts):
             for window, heads, phrase in _windows(part):
-                heads = heads | label_stems | (stems(heading) if points else set())
+                heads = heads | self.label_stems | self.heading_stems
                 window_words = stems(window)
-                if k == 0 and subject not in heads and not same_opening:
+                if k == 0 and subject not in heads and not self.same_opening:
                     continue
-                if k > 0 and subject not in window_words | heads and subject in own:
+                if k > 0 and subject not in window_words | heads and subject in self.own:
                     continue
                 subject_seen = True
                 if not set(rest) <= window_words | heads | phrase:
                     continue
                 held = True
-                if terms and missing_terms(text, f"{label} {part} {heading if points else ''}"):
+                if terms and missing_terms(text, f"{self.label} {part} {self.heading if self.points else ''}"):
                     continue
-                if not _in_order(words, stem_list(f"{label} {window}")) or not _compounds_kept(words, stem_list(window)):
+                if not _in_order(words, stem_list(f"{self.label} {window}")) or not _compounds_kept(
+                        words, stem_list(window)):
                     continue
                 if negated(text) - negated(window) or (negated(window) & set(words)) - negated(text):
                     negation = True
@@ -207,18 +227,13 @@ def restates(sentence: str, unit, heading: str = "") -> str | None:
         # a clause that enumerates several bullets under their label ("Full fine-tuning is
         # expensive, slow and risky"); a name or number binds a clause to its own bullet, and a
         # table's cells never enumerate
-        if (not fits and not held and not terms and len(parts) > 1 and unit.kind != "row"
-                and (subject in label_stems or k > 0) and set(rest) <= own):
+        if (not fits and not held and not terms and len(self.parts) > 1 and self.unit.kind != "row"
+                and (subject in self.label_stems or k > 0) and set(rest) <= self.own):
             fits = [-1]
-        if not fits:
-            if negation:
-                return "adds or drops a negation of the note"
-            if k == 0 and not subject_seen:
-                return "another subject"
-            return "joins two parts of the note" if len(parts) > 1 else "not what the note says of it"
-        if unit.kind == "row" and k > 0 and used is not None and used not in fits:
-            return "joins two columns of the table"
-        used = fits[0] if used is None else used
-    if negated(plain) - negated(body):
-        return "adds or drops a negation of the note"
-    return None
+        if fits:
+            return fits, ""
+        if negation:
+            return [], "adds or drops a negation of the note"
+        if k == 0 and not subject_seen:
+            return [], "another subject"
+        return [], "joins two parts of the note" if len(self.parts) > 1 else "not what the note says of it"
