@@ -160,9 +160,11 @@ def negated(text: str) -> set[str]:
 
 def restates(sentence: str, unit, heading: str = "") -> str | None:
     """None when `sentence` says only what `unit` says; otherwise why not."""
+    plain = strip_markup(strip_citations(sentence))
+    if _same(plain, unit.text):
+        return None  # a note restates itself, lead-in, table row and all
     if not is_prose(sentence):
         return "not a plain sentence"
-    plain = strip_markup(strip_citations(sentence))
     said = clauses(plain)
     if not said:
         return "says nothing"
@@ -176,12 +178,20 @@ def restates(sentence: str, unit, heading: str = "") -> str | None:
         fits, why = note.fits(k, text, words)
         if not fits:
             return why
-        if unit.kind == "row" and k > 0 and used is not None and used not in fits:
-            return "joins two columns of the table"
+        if unit.kind == "row" and k > 0 and used is not None and used not in fits and not any(
+                f >= 0 and stems(note.parts[f].split(":")[0]) <= set(words) for f in fits):
+            return "joins two columns of the table"  # unless the clause names its column
         used = fits[0] if used is None else used
     if negated(plain) - negated(note.body):
         return "adds or drops a negation of the note"
     return None
+
+
+def _same(a: str, b: str) -> bool:
+    def norm(t: str) -> str:
+        return " ".join(strip_markup(t).lower().split()).rstrip(" .;:")
+
+    return norm(a) == norm(b)
 
 
 class _Note:
@@ -219,7 +229,8 @@ class _Note:
                 if not _in_order(words, stem_list(f"{self.label} {window}")) or not _compounds_kept(
                         words, stem_list(window)):
                     continue
-                if negated(text) - negated(window) or (negated(window) & set(words)) - negated(text):
+                said = f"{self.label} {window}"
+                if negated(text) - negated(said) or (negated(said) & set(words)) - negated(text):
                     negation = True
                     continue
                 fits.append(n)
