@@ -248,12 +248,21 @@ class Merger:
         return False
 
     def lead(self) -> list[Sentence]:
-        """The first picked unit, said at once: the answer starts before the model has read its prompt."""
+        """The first picked unit (with what must follow it), said at once: the answer starts
+        before the model has read its prompt."""
         if not self.picks:
             return []
-        s = self.checker.unit_sentence(self.picks[0])
-        self.shown.append(s)
-        return [s]
+        first = self.picks[:1]
+        # what must follow it comes with it, before any draft sentence can come between: the list
+        # a lead-in announces, the units that point back at it ("Instead, they inject ...")
+        for nxt in self.picks[1:]:
+            last = self.checker.units[first[-1]]
+            if nxt != first[-1] + 1 or not (is_lead_in(last) or points_back(self.checker.units[nxt].text)):
+                break
+            first.append(nxt)
+        said = [self.checker.unit_sentence(i) for i in first]
+        self.shown.extend(said)
+        return said
 
     def add(self, s: Sentence) -> list[Sentence]:
         if s.trivial or s.repeat or len(self.shown) >= MAX_SENTENCES or not is_prose(s.text):

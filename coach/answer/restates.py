@@ -178,6 +178,8 @@ def restates(sentence: str, unit, heading: str = "") -> str | None:
         fits, why = note.fits(k, text, words)
         if not fits:
             return why
+        if unit.kind == "row" and all(f >= 0 and len(set(words) - stems(note.parts[f].split(":")[0])) < 2 for f in fits):
+            return "a table cell without what it describes"  # "Prompt Tuning: Lower" (lower what?)
         if unit.kind == "row" and k > 0 and used is not None and used not in fits and not any(
                 f >= 0 and stems(note.parts[f].split(":")[0]) <= set(words) for f in fits):
             return "joins two columns of the table"  # unless the clause names its column

@@ -94,3 +94,13 @@ def test_arithmetic_and_repaired_quotes_are_shown_as_written(coach, answers):
     assert "12*3*128*128 = 6M pixels" in batch.text
     assert not any("†" in c.text or "\ufffd" in c.text for c in coach.index.chunks)
     assert any('act as "task-specific context" that influence' in c.text for c in coach.index.chunks)
+
+
+def test_the_opening_says_what_must_follow_it_before_any_draft(coach, answers):
+    """With a real model a replacement once came between "Both are PEFT techniques..." and the
+    "Instead, they inject..." that points back at it."""
+    from coach.answer.compose import Merger
+
+    a = answers["what's the difference between prompt tuning and prefix tuning"]
+    lead = Merger(a.checker, a.picks).lead()
+    assert [s.text[:22] for s in lead[:2]] == ["Both are Parameter-Eff", "Instead, they inject s"]
