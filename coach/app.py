@@ -15,7 +15,7 @@ from typing import Iterator
 
 from coach.answer.grounded import Answer
 from coach.answer.pipeline import AnswerPipeline
-from coach.answer.support import SupportChecker, common_stems
+from coach.answer.support import SupportChecker
 from coach.embed.adapt import adapted_path
 from coach.embed.embedder import Embedder, embed_model_id, resolve_embed_model
 from coach.engines import ChatEngine, make_engine
@@ -108,14 +108,9 @@ class Coach:
         home = self.settings.home
         return Drill(extract(self.index.chunks), lambda: Store(home), self.base_embedder, home)
 
-    @cached_property
-    def common_stems(self) -> frozenset[str]:
-        """Words frequent in these notes: the support check lets a paraphrase leave one out."""
-        return common_stems([c.text for c in self.index.chunks])
-
     def reload_index(self) -> None:
         """Forget what was loaded from the index (after an ingest); parts given to the constructor stay."""
-        for name in ("index", "searcher", "drill", "common_stems", "embedder", "base_embedder"):
+        for name in ("index", "searcher", "drill", "embedder", "base_embedder"):
             if name not in self._given or name == "index":
                 self.__dict__.pop(name, None)
 
@@ -235,7 +230,7 @@ class Coach:
 
     def _note_checker(self, point) -> SupportChecker:
         note = {"source": point.source, "heading": point.heading, "text": point.quote, "line_start": point.lines[0]}
-        return SupportChecker([note], self.base_embedder, self.settings.support_threshold, self.common_stems)
+        return SupportChecker([note], self.base_embedder, self.settings.support_threshold)
 
     # --- search and ask ------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:
@@ -253,8 +248,7 @@ class Coach:
         standalone queries of this conversation, oldest first."""
         # the engine is built first: a missing model file or a bad server setting fails now, not after retrieval
         engine = self.engine
-        return AnswerPipeline(self.searcher.search, engine, self.base_embedder, self.settings,
-                              self.common_stems).ask(question, history)
+        return AnswerPipeline(self.searcher.search, engine, self.base_embedder, self.settings).ask(question, history)
 
     def _stream(self, messages) -> Iterator[str]:
         """Tokens from the engine (the local GGUF or a server)."""

@@ -103,8 +103,9 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
                if u.answers and len(u.text.split()) >= 4 and not is_instruction(u.text)]
     if not answers:
         return []
+    answer_set = set(answers)
     if is_story(query):
-        story = _story(checker, set(answers))
+        story = _story(checker, answer_set)
         if story:
             return story
     # Retrieval ranks whole passages with their headings, which beats judging lone units:
@@ -126,7 +127,7 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
             chosen = chosen[: MAX_UNITS - SECOND_UNITS] + _mmr(by_passage[ranked[1]], rel, checker.vectors, SECOND_UNITS)
     if is_comparison(query):
         chosen = _cover_sides(query, chosen, answers, rel, checker)
-    groups = _distinct([_readable(i, checker, set(answers)) for i in chosen], checker)
+    groups = _distinct([_readable(i, checker, answer_set) for i in chosen], checker)
     chosen = [i for g in _fit([g for g in groups if g], checker) for i in g]
     return sorted(set(chosen), key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
 

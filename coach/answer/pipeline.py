@@ -20,9 +20,8 @@ CHAT_TEMPLATE_TOKENS = 32  # the chat template's own tokens around the prompt
 
 
 class AnswerPipeline:
-    def __init__(self, search: Search, engine: ChatEngine, embedder, settings, common_stems: frozenset[str]):
-        self.search, self.engine, self.embedder = search, engine, embedder
-        self.settings, self.common_stems = settings, common_stems
+    def __init__(self, search: Search, engine: ChatEngine, embedder, settings):
+        self.search, self.engine, self.embedder, self.settings = search, engine, embedder, settings
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Retrieve, pick what the notes say, and stream an answer grounded in it.
@@ -35,7 +34,7 @@ class AnswerPipeline:
         if not covers(hits, self.settings.min_relevance, query):
             return Answer(question, query, hits, [], None)
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
-        checker = SupportChecker(passages, self.embedder, self.settings.support_threshold, self.common_stems)
+        checker = SupportChecker(passages, self.embedder, self.settings.support_threshold)
         picks = pick_units(query, checker, checker.encode([query])[0])
         messages = self.fit(question, picks, checker)
         return Answer(question, query, hits, passages, self.stream(messages), checker, picks, messages)

@@ -1,24 +1,12 @@
 """Is a sentence said by the notes? A strict check, made for sentences a model wrote.
 
 Similar meaning is not enough: "DeepSpeed ZeRO solves the vanishing gradient problem" is close
-to the ZeRO passage and shares most of its words with it. A sentence is supported only when one
-unit of a passage (a sentence, a list item, a label with its bullets) holds what each clause of
-the sentence asserts, together:
-- its subject (the first content words), in the unit, or in the unit before it or the heading
-  (for "It trains ..."); where the subject is in the unit, before what is said of it;
-- what is said of the subject, in the unit itself: all its content words but one (two in a long
-  sentence), and a missing word may only be a common one (frequent in the notes, like "uses"),
-  never a rare term like "vanishing";
-- every name, acronym and number, in the unit, the unit before it or the heading;
-- and the sentence is close in meaning to the unit (embedding similarity at least the threshold).
-Clauses joined by "and", "but" or ";" are checked one by one, each against its own unit.
-
->>> clause_ok(["zero", "solve", "vanis", "gradi", "probl"], ["zero", "optim", "memor"], {"solve", "probl"}, set())
-False
->>> clause_ok(["batch", "norma", "acros", "featu"], ["layer", "norm", "norma", "acros", "featu", "batch"], set(), set())
-False
->>> clause_ok(["train", "small", "matri"], ["train", "two", "small", "low", "rank", "matri"], {"lora"}, set())
-True
+to the ZeRO passage and shares most of its words with it. The checker finds the units of the
+passages (a sentence, a list item, a label with its bullets, a table row) closest to a sentence
+in meaning (embedding similarity at least the threshold), and the sentence is supported only
+when one of them passes `coach.answer.restates` against that unit alone: its words, names,
+numbers, subject and negations are that unit's. Clauses joined by "and", "but" or ";" may each
+be said by a unit of its own.
 """
 
 from __future__ import annotations
@@ -29,51 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.text import (
-    clauses, last_heading, novel_terms, split_sentences, stem_list, stems, strip_citations, strip_markup, trail,
+    clauses, last_heading, novel_terms, split_sentences, strip_citations, strip_markup, trail,
 )
 from coach.answer.restates import restates
 from coach.answer.units import Unit, note_units
-
-SUBJECT_WORDS = 2  # the first content words of a sentence stand for its subject
-COMMON_SHARE = 0.03  # a stem in at least this share of the notes' chunks is a common word
-COMMON_MIN_CHUNKS = 3
-
-
-def common_stems(texts: list[str]) -> frozenset[str]:
-    """Stems frequent enough in the notes that leaving one out changes no fact ("uses", "model")."""
-    from collections import Counter
-
-    df = Counter(s for t in texts for s in stems(t))
-    floor = max(COMMON_MIN_CHUNKS, COMMON_SHARE * len(texts))
-    return frozenset(s for s, n in df.items() if n >= floor)
-
-
-def clause_ok(words: list[str], core: list[str], around: set[str], common: set[str] | frozenset[str]) -> bool:
-    """The word rule for one clause against one unit.
-
-    `words`: the clause's content stems in order; `core`: the unit's own stems in order;
-    `around`: stems of the unit before it and of the section heading, which may only supply the
-    subject ("It trains ..." after "LoRA freezes ..."). What is said of the subject must be in
-    the unit itself, with at most one (two if long) common word missing; and where the subject is
-    in the unit, it comes before what is said of it (no swapped roles).
-    """
-    subject = list(dict.fromkeys(words))[:SUBJECT_WORDS]
-    rest = set(words) - set(subject)
-    have = set(core)
-    if any(s not in have and s not in around for s in subject):
-        return False
-    missing = {w for w in rest if w not in have and w not in around}
-    allowed = 1 + (len(set(words)) >= 12)
-    if len(missing) > allowed or any(m not in common for m in missing):
-        return False
-    head = subject[0] if subject else None
-    if head not in have:
-        return True
-    start = core.index(head)
-    # where each word is said: its first place after the subject, else its first place at all
-    said = sorted(next((k for k, w2 in enumerate(core) if w2 == w and k > start), core.index(w)) for w in rest if w in have)
-    return not (said and start > said[len(said) // 2])
-
 
 @dataclass
 class Sentence:
@@ -105,24 +52,19 @@ class Sentence:
 class SupportChecker:
     """Splits the passages into note units and embeds them once; `check` judges one sentence."""
 
-    def __init__(self, passages: list[dict], embedder, threshold: float, common: frozenset[str] = frozenset()):
+    def __init__(self, passages: list[dict], embedder, threshold: float):
         self.passages = passages
         self.embedder = embedder
         self.threshold = threshold
-        self.common = common
         self.units: list[Unit] = []
         self.owner: list[int] = []  # 1-based passage number of each unit
         self.window_texts: list[str] = []
-        self.core: list[list[str]] = []  # each unit's own content stems, in order
-        self.around: list[set[str]] = []  # stems of the unit before it and of its heading
         for n, p in enumerate(passages, 1):
             heading = " ".join(trail(p.get("heading", ""))[-2:])
             prev = ""
             for unit in note_units(p["text"], p.get("line_start", 1)):
                 self.units.append(unit)
                 self.owner.append(n)
-                self.core.append(stem_list(strip_markup(unit.text)))
-                self.around.append(stems(f"{prev} {heading}"))
                 self.window_texts.append(strip_markup(f"{unit.text} {prev} {heading}"))
                 prev = unit.text
         self._all_text = " ".join(self.window_texts)  # every unit with its context, for novel terms
@@ -159,14 +101,14 @@ class SupportChecker:
         vectors = self.encode([plain] + ([t for t, _ in parts] if len(parts) > 1 else []))
         vec = vectors[0]
         whole = self.unit_similarity(vec)
-        found = self._support(stem_list(plain), whole, plain, plain)
+        found = self._support(whole, plain, plain)
         if found is not None:
             return Sentence(sentence, True, [self.owner[found]], float(whole[found]), unit=found, vector=vec)
         cited: list[int] = []
         rows: set[int] = set()
         first = None
-        for k, (text, words) in enumerate(parts if len(parts) > 1 else []):
-            found = self._support(words, np.maximum(whole, self.unit_similarity(vectors[k + 1])), plain, text)
+        for k, (text, _) in enumerate(parts if len(parts) > 1 else []):
+            found = self._support(np.maximum(whole, self.unit_similarity(vectors[k + 1])), plain, text)
             if found is None:
                 break
             if found in rows:
@@ -183,7 +125,7 @@ class SupportChecker:
         return Sentence(sentence, False, [], float(whole[nearest]), novel_terms(plain, self._all_text),
                         unit=nearest, vector=vec)
 
-    def _support(self, words: list[str], sims: np.ndarray, plain: str, said: str) -> int | None:
+    def _support(self, sims: np.ndarray, plain: str, said: str) -> int | None:
         """The unit that says this clause (`said`, of the sentence `plain`): among the units
         closest to it in meaning, one that it restates and nothing else (coach.answer.restates)."""
         for i in (int(j) for j in np.argsort(-sims)[:8]):

@@ -44,13 +44,13 @@ def test_strict_check_refuses_similar_but_wrong_and_passes_paraphrases(coach):
     """The two false passes of the old check, beside paraphrases that must still pass."""
     s = coach.settings
     zero = SupportChecker(_passages(coach, "what does deepspeed zero solve?"), coach.embedder,
-                          s.support_threshold, coach.common_stems)
+                          s.support_threshold)
     assert not zero.check("DeepSpeed Zero solves the vanishing gradient problem in deep learning. [1]").supported
     assert not zero.check("ZeRO solves the vanishing gradient problem.").supported
     assert zero.check("ZeRO eliminates redundancy across GPUs in distributed training [1].").supported
     assert zero.check("ZeRO-3 partitions the model parameters themselves across GPUs.").supported
     norm = SupportChecker(_passages(coach, "layernorm vs batchnorm in transformers"), coach.embedder,
-                          s.support_threshold, coach.common_stems)
+                          s.support_threshold)
     assert not norm.check("Batch normalization normalizes across the feature dimension for each token").supported
     assert norm.check("LayerNorm normalizes across the feature dimension for each token.").supported
     assert norm.check("BatchNorm normalizes across the batch dimension and depends on batch statistics.").supported
@@ -61,7 +61,7 @@ def test_composer_keeps_labels_with_their_bullets(coach):
     """'What are LoRA's drawbacks?': the notes list them as bold labels with bullets under them."""
     s = coach.settings
     checker = SupportChecker(_passages(coach, "what are LoRA's drawbacks?"), coach.embedder,
-                             s.support_threshold, coach.common_stems)
+                             s.support_threshold)
     picks = pick_units("what are LoRA's drawbacks?", checker, checker.encode(["what are LoRA's drawbacks?"])[0])
     texts = [checker.units[i].text for i in picks]
     assert any(t.startswith("Slightly lower quality: 95-98% of full fine-tuning performance") for t in texts), texts
@@ -112,7 +112,7 @@ def test_merge_replaces_or_drops_unsupported_sentences_with_any_model(coach):
     """A scripted 'model' stands in for the LLM: whatever it writes, only notes reach the answer."""
     s = coach.settings
     passages = _passages(coach, "what does deepspeed zero solve?")
-    checker = SupportChecker(passages, coach.embedder, s.support_threshold, coach.common_stems)
+    checker = SupportChecker(passages, coach.embedder, s.support_threshold)
     picks = pick_units("what does deepspeed zero solve?", checker, checker.encode(["what does deepspeed zero solve?"])[0])
     draft = ["DeepSpeed Zero solves the vanishing gradient problem by using ResNet. ",
              "ZeRO-3 partitions the model parameters themselves across GPUs [1]. ", "It was invented in 1997 by Hinton."]

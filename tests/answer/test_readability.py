@@ -25,8 +25,7 @@ DRAFT = ("Why does QLoRA matter? 3. **Modular & reusable Adapters**: Here's what
 
 def _ask(coach, fake_engine, question):
     fake_engine.reply = DRAFT
-    return AnswerPipeline(coach.searcher.search, fake_engine, coach.base_embedder, coach.settings,
-                          coach.common_stems).ask(question)
+    return AnswerPipeline(coach.searcher.search, fake_engine, coach.base_embedder, coach.settings).ask(question)
 
 
 @pytest.fixture(scope="module")

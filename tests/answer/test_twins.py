@@ -40,7 +40,7 @@ def _judge(coach, twins):
         assert chunks, f"{t['id']}: no note holds {t['notes']}"
         passages = [{"source": c.source, "heading": c.heading, "text": c.text, "line_start": c.line_start}
                     for c in chunks]
-        checker = SupportChecker(passages, coach.base_embedder, coach.settings.support_threshold, coach.common_stems)
+        checker = SupportChecker(passages, coach.base_embedder, coach.settings.support_threshold)
         if not checker.check(t["true"]).supported:
             refused.append(f"{t['id']}: {t['true']}")
         if checker.check(t["false"]).supported:
