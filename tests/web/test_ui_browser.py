@@ -109,6 +109,7 @@ def test_chat_streams_cites_and_follows_up(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server["url"])
     page.wait_for_selector("#question textarea", timeout=60000)
+    page.wait_for_selector("#suggestions button", timeout=60000)  # they render after the textbox
     assert page.locator("#suggestions button").count() >= 3  # first questions come from the notes
 
     snaps = ask(page, "what does deepspeed zero solve?")
