@@ -152,7 +152,8 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
         f"\n{m['questions']} questions ({m['covered']} covered)  supported {m['supported_share']:.3f}  "
         f"supported/answer {m['supported_per_answer']:.2f}  gold cited {m['gold_cited']:.3f}  "
         f"coverage {m['gold_coverage']:.3f}  words {m['words']:.0f}  first p50 {m['first_p50_s']:.2f}s  "
-        f"answer p50 {m['answer_p50_s']:.2f}s  model sentences kept {m['model_kept_share']:.3f}  "
+        f"answer p50 {m['answer_p50_s']:.2f}s  model restatements kept {m['model_kept_share']:.3f} "
+        f"(verbatim {m['model_verbatim_share']:.3f})  "
         f"readability defects {m['defects']}" + (f" ({', '.join(f'{k} {n}' for k, n in m['defects_by_kind'].items())})"
                                                  if m["defects"] else "")
     )
@@ -177,11 +178,11 @@ def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
     if answer.covered:
         kept, judged = answer.model_kept
         if draft:
-            typer.echo("\nModel's draft (⚠ = not in your notes, not shown above):")
+            typer.echo("\nModel's draft, one restatement per note (⚠ = did not hold to its note, not shown above):")
             typer.echo("  " + (answer.draft_text or "(empty)"))
         elif judged > kept:
-            typer.echo(f"\n({judged - kept} of the model's {judged} sentences are not in your notes and are not "
-                       "shown; --draft shows them.)")
+            typer.echo(f"\n({judged - kept} of the model's {judged} restatements did not hold to their notes and "
+                       "were said in the notes' words; --draft shows them.)")
     typer.echo("\nSources:" if answer.covered else "\nNearest passages:")
     for s in answer.sources:
         typer.echo(f"  [{s['n']}] {printable(s['source'])}:{s['line_start']}-{s['line_end']}  {printable(s['heading'])}")

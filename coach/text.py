@@ -58,6 +58,8 @@ def strip_citations(text: str) -> str:
 def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]  # GPUs ~ GPU
+    elif len(word) in (4, 5) and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-1]  # used ~ use, based ~ base (longer words are cut to five letters anyway)
     return word[:5]
 
 

@@ -20,15 +20,21 @@ from helpers import SHARED_CORPUS
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_home(tmp_path_factory):
-    """No test may read or write the user's own practice history."""
+    """No test may read or write the user's own practice history. Every test, the command line
+    and the app included, answers with the small SmolLM2 (fast) unless it asks for the default
+    model (the `default_coach` fixture)."""
+    from coach.engines.packaged import small_llm
+
     home = tmp_path_factory.mktemp("coach-home")
-    old = os.environ.get("COACH_HOME")
+    old = {k: os.environ.get(k) for k in ("COACH_HOME", "COACH_LLM")}
     os.environ["COACH_HOME"] = str(home)
+    os.environ["COACH_LLM"] = str(small_llm())
     yield home
-    if old is None:
-        os.environ.pop("COACH_HOME", None)
-    else:
-        os.environ["COACH_HOME"] = old
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 def pytest_collection_modifyitems(config, items):
@@ -83,11 +89,25 @@ def adapted_coach(adapted_index, embedder):
 
 @pytest.fixture(scope="session")
 def coach(shared_index, embedder):
-    """A Coach over the shared index, sharing the session's embedder; the LLM loads on first ask."""
+    """A Coach over the shared index, sharing the session's embedder, with the small packaged
+    SmolLM2-135M (fast); the LLM loads on first ask."""
     from coach.app import Coach
+    from coach.engines.packaged import small_llm
     from coach.settings import Settings
 
-    c = Coach(Settings(index=shared_index, corpus=SHARED_CORPUS))
+    c = Coach(Settings(index=shared_index, corpus=SHARED_CORPUS, llm=small_llm()))  # as COACH_LLM says
+    c.__dict__["embedder"] = c.__dict__["base_embedder"] = embedder
+    return c
+
+
+@pytest.fixture(scope="session")
+def default_coach(shared_index, embedder):
+    """The same, with the default model a user gets (Qwen2.5-Coder-0.5B, joined from its pieces)."""
+    from coach.app import Coach
+    from coach.engines.packaged import default_llm
+    from coach.settings import Settings
+
+    c = Coach(Settings(index=shared_index, corpus=SHARED_CORPUS, llm=default_llm()))
     c.__dict__["embedder"] = c.__dict__["base_embedder"] = embedder
     return c
 
@@ -120,21 +140,25 @@ class FakeEmbedder:
 
 
 class FakeEngine:
-    """Replies with a script, token by token; records the prompts it got; can fail mid-answer."""
+    """Replies with a script, token by token; records the prompts it got; can fail mid-answer.
+    `reply` is the script, or a function of the last message (the note to restate) giving it."""
 
     name = "fake"
 
-    def __init__(self, reply: str = "", fail_after: int | None = None):
+    def __init__(self, reply="", fail_after: int | None = None):
         self.reply = reply
         self.fail_after = fail_after
         self.prompts: list = []
+        self.options: list[dict] = []
 
     def warm(self) -> None:
         return None
 
-    def stream(self, messages):
+    def stream(self, messages, **options):
         self.prompts.append(messages)
-        for n, token in enumerate(re.findall(r"\S+\s*", self.reply)):
+        self.options.append(options)
+        reply = self.reply(messages[-1].content) if callable(self.reply) else self.reply
+        for n, token in enumerate(re.findall(r"\S+\s*", reply)):
             if self.fail_after is not None and n >= self.fail_after:
                 raise ModelError("The model server at http://127.0.0.1:9/v1 is not answering — start it.")
             yield token

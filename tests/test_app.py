@@ -14,14 +14,22 @@ def test_parts_given_are_used_and_kept_across_ingest(fake_coach, fake_engine, fa
             and fake_coach.engine is fake_engine)
 
 
-def test_only_what_the_notes_say_is_shown(fake_coach):
-    fake_coach.engine.reply = ("LoRA trains small low-rank adapter matrices while the base weights stay frozen [1]. "
-                               "LoRA was invented at NASA in 1969 [1].")
-    answer = fake_coach.ask("what is LoRA?")
-    assert "NASA" not in answer.text and "low-rank adapter" in answer.text
-    assert answer.covered and fake_coach.engine.prompts  # the engine got the picked notes
-    flagged = [s for s in answer.draft_sentences if not s.supported]
-    assert [s.text for s in flagged] == ["LoRA was invented at NASA in 1969 [1]."]
+def test_only_what_the_notes_say_is_shown(fake_coach, fake_engine):
+    """The first unit is said at once in the notes' words; the model restates the next one: a
+    restatement that says only what its unit says is shown, an invention is replaced by the unit."""
+    fake_engine.reply = lambda note: "Full fine-tuning is used when the data is huge."
+    answer = fake_coach.ask("when should I use LoRA")
+    assert [(s.origin, s.text) for s in answer.sentences] == [
+        ("notes", "Use LoRA when GPU memory is limited."), ("model", "Full fine-tuning is used when the data is huge.")]
+    assert [m[-1].content for m in fake_engine.prompts] == ["Note: Use full fine-tuning when data is huge."]
+    assert fake_engine.options[0]["max_tokens"] <= fake_coach.settings.max_tokens
+
+    fake_engine.reply = lambda note: "Full fine-tuning was invented at NASA in 1969."
+    answer = fake_coach.ask("when should I use LoRA")
+    assert "NASA" not in answer.text and "Use full fine-tuning when data is huge." in answer.text
+    (flagged,) = answer.draft_sentences
+    assert not flagged.supported and "NASA" in flagged.text and flagged.reason.startswith("adds words")
+    assert answer.model_kept == (0, 1) and "⚠ not in your notes" in answer.draft_text
 
 
 def test_a_question_the_notes_do_not_cover_runs_no_engine(fake_coach):
@@ -30,9 +38,10 @@ def test_a_question_the_notes_do_not_cover_runs_no_engine(fake_coach):
 
 
 def test_an_engine_failing_mid_answer_leaves_the_notes_answer(fake_coach, fake_engine):
-    fake_engine.reply, fake_engine.fail_after = "LoRA trains small adapters and more words here", 3
-    answer = fake_coach.ask("what is LoRA?")
-    assert "low-rank adapter" in answer.text
+    fake_engine.reply, fake_engine.fail_after = "Full fine-tuning is used when the data is huge", 3
+    answer = fake_coach.ask("when should I use LoRA")
+    assert [s.text for s in answer.sentences] == ["Use LoRA when GPU memory is limited.",
+                                                  "Use full fine-tuning when data is huge."]
     assert "not answering" in answer.model_error
 
 
@@ -64,12 +73,14 @@ def test_drill_from_parts_lists_without_the_database(fake_coach, fake_embedder, 
     assert r["score"] >= 0.9 and opened == [1]
 
 
-def test_the_prompt_is_fitted_to_a_small_context(fake_coach, fake_engine):
+def test_a_unit_whose_prompt_does_not_fit_is_said_as_written(fake_coach, fake_engine):
     engine = fake_engine
-    engine.reply, engine.n_ctx = "LoRA trains small low-rank adapter matrices.", 520
+    engine.reply, engine.n_ctx = "Full fine-tuning is used when the data is huge.", 520
     engine.count_tokens = lambda text: len(text.split())  # a word a token, for the test
-    fake_coach.settings.max_tokens = 100
-    answer = fake_coach.ask("what is LoRA and its low-rank adapter matrices? " * 300)
-    assert "low-rank adapter" in answer.text
-    prompt = " ".join(m.content for m in answer.messages)
-    assert engine.count_tokens(prompt) <= 520 - 100 - 32
+    assert "Full fine-tuning is used when the data is huge." in fake_coach.ask("when should I use LoRA").text
+    assert engine.prompts and all(engine.count_tokens(" ".join(m.content for m in p)) <= 520 - 48 - 32
+                                  for p in engine.prompts)
+    engine.n_ctx = 200  # the worked examples alone are longer: no prompt fits, the notes answer
+    engine.prompts.clear()
+    answer = fake_coach.ask("when should I use LoRA")
+    assert engine.prompts == [] and "Use full fine-tuning when data is huge." in answer.text

@@ -12,11 +12,8 @@ leads into or not at all; a unit that points back ("Instead, ...", "It also ..."
 the unit it points to or not at all; two units that say the same thing are not both said; and a
 story ("tell me about a time...") is told from its start, each part of it in order.
 
-`Merger` folds a model's checked draft into the answer: the first picked unit opens it at once;
-a supported model sentence that says something new is kept with its citation; an unsupported
-one is replaced by the picked unit it was clearly paraphrasing, or dropped; then every picked
-unit that nothing shown conveys yet is added. Whatever the model, every sentence shown is in
-the notes.
+How each picked unit is said (the model's restatement, checked against that unit, or the
+unit's own words) is `coach.answer.verbalize` and `coach.answer.grounded`.
 
 >>> is_comparison("adam vs sgd"), is_comparison("how should I measure whether retrieval works?")
 (True, False)
@@ -30,8 +27,7 @@ import re
 
 import numpy as np
 
-from coach.answer.restates import is_prose
-from coach.answer.support import Sentence, SupportChecker
+from coach.answer.support import SupportChecker
 from coach.text import is_instruction, stems
 
 MAX_UNITS = 5
@@ -40,9 +36,7 @@ MIN_UNITS = 2
 MMR_LAMBDA = 0.75
 CLOSE_SCORE = 0.05  # fused retrieval scores this close: the second passage may be the answer too
 SECOND_UNITS = 2
-PARAPHRASE_SIM = 0.7  # an unsupported model sentence this close to a picked unit is replaced by it
-CONVEYED_SIM = 0.8  # a kept sentence this close to a unit already says it
-REPEAT_SIM = 0.85  # a supported model sentence this close to a shown one says it again
+REPEAT_SIM = 0.85  # a unit this close to one already picked says it again
 MAX_SENTENCES = 7
 
 STORY_CHARS = 1400  # a story told in order needs more room than an explanation
@@ -231,63 +225,16 @@ def _fit(groups: list[list[int]], checker: SupportChecker) -> list[list[int]]:
     return kept
 
 
-class Merger:
-    """Builds the shown answer while the draft streams: `add(draft_sentence)` returns what to
-    show now (maybe nothing); `finish()` returns the picked units still to be said."""
-
-    def __init__(self, checker: SupportChecker, picks: list[int]):
-        self.checker = checker
-        self.picks = picks
-        self.shown: list[Sentence] = []
-
-    def _conveyed(self, i: int) -> bool:
-        for s in self.shown:
-            if s.unit == i:
-                return True
-            if s.vector is not None and float(s.vector @ self.checker.vectors[i]) >= CONVEYED_SIM:
-                return True
-        return False
-
-    def lead(self) -> list[Sentence]:
-        """The first picked unit (with what must follow it), said at once: the answer starts
-        before the model has read its prompt."""
-        if not self.picks:
-            return []
-        first = self.picks[:1]
-        # what must follow it comes with it, before any draft sentence can come between: the list
-        # a lead-in announces, the units that point back at it ("Instead, they inject ...")
-        for nxt in self.picks[1:]:
-            last = self.checker.units[first[-1]]
-            if nxt != first[-1] + 1 or not (is_lead_in(last) or points_back(self.checker.units[nxt].text)):
-                break
-            first.append(nxt)
-        said = [self.checker.unit_sentence(i) for i in first]
-        self.shown.extend(said)
-        return said
-
-    def add(self, s: Sentence) -> list[Sentence]:
-        if s.trivial or s.repeat or len(self.shown) >= MAX_SENTENCES or not is_prose(s.text):
-            return []
-        if s.supported:
-            if s.vector is not None and any(
-                t.vector is not None and float(t.vector @ s.vector) >= REPEAT_SIM for t in self.shown
-            ):
-                return []  # says again what is shown
-            self.shown.append(s)
-            return [s]
-        if s.unit is not None and s.unit in self.picks and s.similarity >= PARAPHRASE_SIM and not self._conveyed(s.unit):
-            replacement = self.checker.unit_sentence(s.unit)
-            self.shown.append(replacement)
-            return [replacement]
+def lead_group(checker: SupportChecker, picks: list[int]) -> list[int]:
+    """The first picked unit with what must follow it before anything else is said: the list a
+    lead-in announces, the units that point back at it ("Instead, they inject ..."). Said at once,
+    in the notes' words, so the answer starts before the model has read its prompt."""
+    if not picks:
         return []
-
-    def finish(self) -> list[Sentence]:
-        added = []
-        for i in self.picks:
-            if len(self.shown) >= MAX_SENTENCES:
-                break
-            if not self._conveyed(i):
-                s = self.checker.unit_sentence(i)
-                self.shown.append(s)
-                added.append(s)
-        return added
+    first = picks[:1]
+    for nxt in picks[1:]:
+        last = checker.units[first[-1]]
+        if nxt != first[-1] + 1 or not (is_lead_in(last) or points_back(checker.units[nxt].text)):
+            break
+        first.append(nxt)
+    return first

@@ -1,91 +1,113 @@
 """A streaming answer that is grounded by construction.
 
-The model writes a draft from the picked note units; each draft sentence is checked as it
-completes (`coach.answer.support`). The answer shown is built by `coach.answer.compose.Merger`: supported model
-sentences, note units in place of unsupported ones, then the picked units nothing shown says
-yet. The draft stays reachable, flagged sentence by sentence, as `draft_text`.
+The composer picked the note units to say (`coach.answer.compose.pick_units`). The first one,
+with what must follow it, is said at once in the notes' own words, so the answer starts before
+the model has read a prompt. Then the model restates each of the other units in turn
+(`coach.answer.verbalize`): a restatement that says only what its unit says is shown, cited; one
+that does not is replaced by the unit's own words. The model's restatements stay reachable,
+each flagged, as `draft_text`.
 
-Events, in order: ("token", str) for each draft token, ("draft", Sentence) for each checked
-draft sentence, ("sentence", Sentence) for each sentence of the shown answer.
+Events, in order: ("token", str) for each model token, ("draft", Sentence) for each checked
+restatement, ("sentence", Sentence) for each sentence of the shown answer.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import Callable, Iterator
 
 from coach.errors import CoachError
-from coach.answer.compose import Merger
+from coach.answer.compose import MAX_SENTENCES, lead_group, is_lead_in
 from coach.answer.support import Sentence, SupportChecker
-from coach.text import SENTENCE_END, strip_citations
+from coach.answer.verbalize import judge, spoken
+from coach.text import strip_citations
 
 NOT_COVERED = "Your notes don't cover this. The nearest passages are listed below."
 UNSUPPORTED_MARK = "⚠ not in your notes"
+_NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 
 
 class Answer:
     """Lazily streamed. `events()` drives it; `.text`, `.sentences`, `.draft_text` and
-    `.to_json()` finish the stream first, so they always see the whole answer."""
+    `.to_json()` finish the stream first, so they always see the whole answer.
+
+    `speak(i)` streams the model's restatement of unit `i` (None: the unit is said in its own
+    words, e.g. it does not fit the model's context); None for `speak` means not covered."""
 
     def __init__(self, question: str, standalone_query: str, hits: list, passages: list[dict],
-                 tokens: Iterator[str] | None, checker: SupportChecker | None = None,
-                 picks: list[int] | None = None, messages: list | None = None):
+                 speak: Callable[[int], Iterator[str] | None] | None, checker: SupportChecker | None = None,
+                 picks: list[int] | None = None):
         self.question = question
         self.standalone_query = standalone_query
         self.hits = hits  # everything retrieval returned
         self.passages = passages  # the numbered passages the answer may cite
-        self.covered = tokens is not None
+        self.covered = speak is not None
         self.checker = checker
         self.picks = picks or []
-        self.messages = messages or []  # the prompt the model read
-        self._tokens = tokens if tokens is not None else iter(())
+        self.prompts: list = []  # (messages, options): what the model read, one prompt per restated unit
+        self._speak = speak
+        self._gen = None
         self._raw: list[str] = []
         self._draft: list[Sentence] = []
-        self._merger = Merger(checker, self.picks) if checker is not None else None
-        self._done = False
+        self._shown: list[Sentence] = []
+        self._done = not self.covered
         self.model_error: str | None = None  # the model failed mid-answer: the notes alone answered
 
     def events(self) -> Iterator[tuple[str, object]]:
+        """The answer's events; a second call goes on where the first stopped."""
+        if self._gen is None:
+            self._gen = self._compose()
+        yield from self._gen
+
+    def _compose(self) -> Iterator[tuple[str, object]]:
         if self._done:
             return
-        merger = self._merger
-        if merger is not None:
-            for s in merger.lead():
-                yield "sentence", s
-        pending = ""
-        try:
-            for token in self._tokens:
-                self._raw.append(token)
-                yield "token", token
-                if merger is None:
-                    continue
-                pending += token
-                parts = SENTENCE_END.split(pending)
-                for done in parts[:-1]:
-                    if done.strip():
-                        yield from self._judge(done.strip())
-                pending = parts[-1]
-        except CoachError as err:
-            if merger is None:
-                raise
-            self.model_error = str(err)  # the notes still answer: the picked units are said below
-        if merger is not None:
-            if pending.strip():
-                yield from self._judge(pending.strip())
-            if len(self._draft) == 1 and self._draft[0].trivial:
-                # a whole answer is never "too short to judge": a one-word reply ("PWNED") is flagged
-                self._draft[0].trivial = self._draft[0].supported = False
-            for s in merger.finish():
-                yield "sentence", s
+        first = lead_group(self.checker, self.picks)
+        for i in first:
+            yield "sentence", self._say_note(i)
+        for i in self.picks[len(first):]:
+            if len(self._shown) >= MAX_SENTENCES:
+                break
+            if self.model_error or is_lead_in(self.checker.units[i]):
+                yield "sentence", self._say_note(i)  # a lead-in is said as written, its list after it
+                continue
+            tokens: list[str] = []
+            try:
+                stream = self._speak(i)
+                for token in stream if stream is not None else ():
+                    tokens.append(token)
+                    self._raw.append(token)
+                    yield "token", token
+            except CoachError as err:
+                self.model_error = str(err)  # the notes still answer: the rest is said in their words
+            if self.model_error or stream is None:
+                yield "sentence", self._say_note(i)
+                continue
+            self._raw.append("\n")
+            draft = self._judge(_numbering_dropped(" ".join("".join(tokens).split()), self.checker.units[i]), i)
+            yield "draft", draft
+            yield "sentence", self._show(draft if draft.supported else self._note(i))
         self._done = True
 
-    def _judge(self, text: str) -> Iterator[tuple[str, object]]:
-        s = self.checker.check(text)
-        key = strip_citations(text).lower()
-        s.repeat = any(strip_citations(d.text).lower() == key for d in self._draft)
+    def _judge(self, text: str, i: int) -> Sentence:
+        checker = self.checker
+        why = judge(text, checker.units[i], checker.heading_of(i))
+        s = Sentence(text, why is None, [checker.owner[i]] if why is None else [], 1.0 if why is None else 0.0,
+                     unit=i, vector=checker.vectors[i], reason=why or "")
         self._draft.append(s)
-        yield "draft", s
-        for shown in self._merger.add(s):
-            yield "sentence", shown
+        return s
+
+    def _note(self, i: int) -> Sentence:
+        s = self.checker.unit_sentence(i)
+        s.text = spoken(self.checker.units[i])
+        return s
+
+    def _say_note(self, i: int) -> Sentence:
+        return self._show(self._note(i))
+
+    def _show(self, s: Sentence) -> Sentence:
+        self._shown.append(s)
+        return s
 
     def __iter__(self) -> Iterator[str]:
         """The shown answer, sentence by sentence, each with its citations."""
@@ -104,13 +126,13 @@ class Answer:
 
     @property
     def draft_so_far(self) -> list[Sentence]:
-        """Draft sentences checked so far (does not advance the stream)."""
+        """Restatements checked so far (does not advance the stream)."""
         return list(self._draft)
 
     @property
     def shown_so_far(self) -> list[Sentence]:
         """The shown answer as far as it is composed (does not advance the stream)."""
-        return list(self._merger.shown) if self._merger else []
+        return list(self._shown)
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -120,9 +142,9 @@ class Answer:
 
     @property
     def draft_sentences(self) -> list[Sentence]:
-        """The model's draft as checked, repeats left out (small models loop)."""
+        """The model's restatements as checked, one per unit it was given."""
         self._finish()
-        return [s for s in self._draft if not s.repeat]
+        return list(self._draft)
 
     @property
     def raw_text(self) -> str:
@@ -142,9 +164,8 @@ class Answer:
 
     @property
     def model_kept(self) -> tuple[int, int]:
-        """(model sentences shown, model sentences judged)."""
-        judged = [s for s in self.draft_sentences if not s.trivial]
-        return sum(s.origin == "model" for s in self.sentences), len(judged)
+        """(model restatements shown, model restatements judged)."""
+        return sum(s.origin == "model" for s in self.sentences), len(self.draft_sentences)
 
     @property
     def citations(self) -> list[dict]:
@@ -174,6 +195,13 @@ class Answer:
                 "sentences": [s.as_dict() for s in self.draft_sentences],
             },
         }
+
+
+def _numbering_dropped(text: str, unit) -> str:
+    """A restatement that repeats its note's own numbering ("4. Performance Monitoring tracks ...")
+    is said without it: the number orders the notes, it is not a thing to say."""
+    m = _NUMBERING.match(text)
+    return text[m.end():] if m and unit.text.startswith(m.group(0).strip()) else text
 
 
 def format_sentence(s: Sentence) -> str:

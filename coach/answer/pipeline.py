@@ -1,5 +1,6 @@
-"""One pass down from a question to a grounded answer: retrieve -> pick units -> fit the prompt
--> stream -> merge (the merge runs as the `Answer` is read).
+"""One pass down from a question to a grounded answer: retrieve -> pick units -> say each one
+(the first in the notes' words at once, the rest restated by the model and checked against the
+unit it restates, as the `Answer` is read).
 
 `Coach` builds the parts (searcher, engine, embedder) and hands them over; nothing here calls
 back into it.
@@ -11,12 +12,14 @@ from typing import Iterator
 
 from coach.answer.compose import pick_units
 from coach.answer.grounded import Answer
-from coach.answer.prompts import ANSWER_PROMPT, MAX_QUESTION_CHARS, number_notes, trim
+from coach.answer.prompts import MAX_QUESTION_CHARS, trim
 from coach.answer.support import SupportChecker
+from coach.answer.verbalize import STOP, restate_messages, token_budget
 from coach.engines.base import ChatEngine
 from coach.search.retrieve import Search, covers, retrieve
 
 CHAT_TEMPLATE_TOKENS = 32  # the chat template's own tokens around the prompt
+COPYING = 1.0  # no repeat penalty: restating a note means saying its words again
 
 
 class AnswerPipeline:
@@ -36,29 +39,21 @@ class AnswerPipeline:
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
         checker = SupportChecker(passages, self.embedder, self.settings.support_threshold)
         picks = pick_units(query, checker, checker.encode([query])[0])
-        messages = self.fit(question, picks, checker)
-        return Answer(question, query, hits, passages, self.stream(messages), checker, picks, messages)
+        answer = Answer(question, query, hits, passages, lambda i: self.speak(answer, query, checker.units[i]),
+                        checker, picks)
+        return answer
 
-    def fit(self, question: str, picks: list[int], checker: SupportChecker):
-        """The prompt, fitted to the engine's context with room for the answer: the question is
-        cut first, then the last picked units are left out of the prompt (they are still said)."""
-        limit = MAX_QUESTION_CHARS
-        kept = list(picks)
+    def speak(self, answer: Answer, question: str, unit) -> Iterator[str] | None:
+        """The model's restatement of one unit, or None when its prompt does not fit the
+        engine's context with room for the restatement (the unit is then said as written)."""
+        messages = restate_messages(trim(question, MAX_QUESTION_CHARS // 4), unit)
+        budget = token_budget(unit, self.settings.max_tokens)
         n_ctx = getattr(self.engine, "n_ctx", None)
-        room = (n_ctx or 0) - self.settings.max_tokens - CHAT_TEMPLATE_TOKENS
-        while True:
-            notes = number_notes([(checker.heading_of(i), checker.owner[i], checker.units[i].text) for i in kept])
-            messages = ANSWER_PROMPT.format_messages(notes=notes, question=trim(question, limit))
+        if n_ctx:
+            room = n_ctx - budget - CHAT_TEMPLATE_TOKENS
             text = " ".join(m.content for m in messages)
-            if not n_ctx or len(text) // 3 <= room or self.engine.count_tokens(text) <= room:
-                return messages  # most prompts fit by a cheap bound; only a long one is tokenized
-            if limit > 200:
-                limit //= 2
-            elif len(kept) > 1:
-                kept.pop()
-            else:
-                return messages
-
-    def stream(self, messages) -> Iterator[str]:
-        """Tokens from the engine (the local GGUF or a server)."""
-        return self.engine.stream(messages)
+            if len(text) // 3 > room and self.engine.count_tokens(text) > room:
+                return None  # most prompts fit by a cheap bound; only a long one is tokenized
+        options = {"max_tokens": budget, "stop": STOP, "repeat_penalty": COPYING}
+        answer.prompts.append((messages, options))
+        return self.engine.stream(messages, **options)

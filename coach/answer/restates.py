@@ -37,16 +37,19 @@ from coach.text import clauses, novel_terms, stem_list, stems, strip_citations, 
 
 SUBJECT_SPAN = 6  # a subject stands among the first content words of its sentence
 # Words a restatement may add: they connect or hedge, they state no fact.
-OWN_WORDS = frozenset(stem_list("also instead rather even still just then usually typically mainly mostly example eg"))
+OWN_WORDS = frozenset(stem_list("also instead rather even still just then usually typically mainly mostly example eg "
+                                "mean means include includes involve involves lead leads leading times use using "
+                                "allow allows"))  # "=", "→", "×", "X: a; b" and "Use X" said out loud
 _NEGATOR = re.compile(r"\b(?:not|no|never|without|cannot|nor|none|neither)\b|n't\b", re.I)
 _NEGATOR_STEMS = frozenset(stem_list("never without cannot nor none neither"))
-_POINTER = re.compile(r"^(?:it|its|they|their|this|these|that|those|why it|how it|what it)\b", re.I)
+_POINTER = re.compile(r"^(?:it|its|they|their|this|these|that|those|both|why it|how it|what it)\b", re.I)
 _DEBRIS = re.compile(r"\*\*|^(?:#|\||>|\d+[.)]\s|[-*+•]\s)|\$|\\[a-zA-Z]+\{?")
 _POLARITY = frozenset(stem_list("false true high low higher lower"))
 _OWN_LABEL = re.compile(r"^[^:;]{1,40}:\s")
 _TERM_CHARS = re.compile(r"[\w.%]")  # what may stand before a term inside a longer one
 _TERM_AFTER = re.compile(r"\w|[.,]\d")  # what may follow a term inside a longer one
 _EXAMPLE = re.compile(r"^(?:examples?|e\.g\.|for example|for instance|such as)\b", re.I)
+_PIECE = re.compile(r"(?:,\s+|(?<=[.!?])\s+)(?![^()]*\))")  # commas and sentence ends outside brackets
 _SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<![0-9]\.)(?<=[.!?])\s+|;\s+|\n+")
 
 
@@ -240,8 +243,13 @@ class _Note:
         # a clause that enumerates several bullets under their label ("Full fine-tuning is
         # expensive, slow and risky"); a name or number binds a clause to its own bullet, and a
         # table's cells never enumerate
+        if not fits and not negation and len(self.parts) > 1 and self.unit.kind != "row":
+            fits = self._enumerated(k, text)
+        # a few bare words that name bullets ("expensive, slow and risky"): in any order, but a
+        # piece that says something of its own (a verb and its object) must sit in its bullet
         if (not fits and not held and not terms and len(self.parts) > 1 and self.unit.kind != "row"
-                and (subject in self.label_stems or k > 0) and set(rest) <= self.own):
+                and (subject in self.label_stems or k > 0) and set(rest) <= self.own
+                and all(len(stem_list(p)) <= 2 for p in _PIECE.split(text)[1:])):
             fits = [-1]
         if fits:
             return fits, ""
@@ -250,3 +258,27 @@ class _Note:
         if k == 0 and not subject_seen:
             return [], "another subject"
         return [], "joins two parts of the note" if len(self.parts) > 1 else "not what the note says of it"
+
+    def _enumerated(self, k: int, text: str) -> list[int]:
+        """A clause that says several bullets in a row, each comma-separated piece inside one
+        bullet with its own names and numbers ("LoRA's solution freezes the original model, adds
+        small adapter matrices that are trained"); the first piece keeps the clause's subject."""
+        pieces = [p for p in _PIECE.split(text) if stem_list(p)]
+        if len(pieces) < 2:
+            return []
+        at, out = 0, []
+        for j, piece in enumerate(pieces):
+            words = stem_list(piece)
+            if j == 0 and k == 0:
+                words = [w for w in words if w not in self.label_stems] or words[1:]
+            words = [w for w in words if w not in OWN_WORDS]
+            for n in range(at, len(self.parts)):
+                part = self.parts[n]
+                if (set(words) <= stems(part) | self.label_stems and not missing_terms(piece, f"{self.label} {part}")
+                        and not (negated(piece) - negated(part)) and not ((negated(part) & set(words)) - negated(piece))):
+                    out.append(n)
+                    at = n
+                    break
+            else:
+                return []
+        return out

@@ -36,6 +36,7 @@ class Sentence:
     repeat: bool = False
     trivial: bool = False  # a fragment too short to judge ("8", "**Summary**")
     unit: int | None = None  # index of the note unit that supports it (or that it was closest to)
+    reason: str = ""  # why the check refused it
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
@@ -46,6 +47,7 @@ class Sentence:
             "origin": self.origin,
             "similarity": round(self.similarity, 3),
             "novel_terms": self.novel,
+            **({"refused": self.reason} if self.reason else {}),
         }
 
 

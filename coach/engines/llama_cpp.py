@@ -66,7 +66,8 @@ class LlamaCppEngine:
         self.warm()
         return len(self._model.client.tokenize(text.encode("utf-8"), add_bos=False))
 
-    def stream(self, messages) -> Iterator[str]:
+    def stream(self, messages, **options) -> Iterator[str]:
+        """Tokens of the reply; `options` (max_tokens, stop, repeat_penalty) override the settings for this call."""
         tokens: queue.Queue = queue.Queue(maxsize=64)
         closed = threading.Event()
         done = object()
@@ -75,7 +76,7 @@ class LlamaCppEngine:
             try:
                 self.warm()
                 with self._lock:
-                    for chunk in self._model.stream(messages):
+                    for chunk in self._model.stream(messages, **options):
                         if closed.is_set():
                             return
                         if chunk.content:

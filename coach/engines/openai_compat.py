@@ -33,11 +33,14 @@ class OpenAIEngine:
         """An estimate (4 characters a token): the OpenAI API has no tokenizer endpoint."""
         return max(1, len(text) // 4)
 
-    def stream(self, messages) -> Iterator[str]:
+    def stream(self, messages, max_tokens: int | None = None, stop: list[str] | None = None,
+               **_sampler) -> Iterator[str]:
+        """Tokens of the reply; the server keeps its own sampler settings (repeat penalty)."""
         import openai
 
+        extra = {"max_tokens": max_tokens} if max_tokens else {}
         try:
-            for chunk in self.chat.stream(messages):
+            for chunk in self.chat.stream(messages, stop=stop, **extra):
                 if chunk.content:
                     yield chunk.content
         except openai.APITimeoutError as err:

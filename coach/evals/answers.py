@@ -2,16 +2,17 @@
 
 For each gold question (the retrieval gold format, optionally with a `history` of earlier
 questions for a follow-up), `coach.ask` runs for real and the shown answer is measured:
-- supported: share of shown sentences that the strict support check passes, checked again
-  from scratch against the passages (an answer made of note units passes by construction; a
-  model sentence only when its facts are in one place of the notes);
+- supported: share of shown sentences that pass the per-unit check again, from scratch: a note
+  unit's own words, or a model restatement that says only what its unit says
+  (`coach.answer.verbalize.holds`);
 - gold_cited: a citation points at a passage that answers the question (gold source and text);
 - coverage: share of the gold passage's key lines the answer conveys. The key lines are the gold
   passage's units most similar to the question (at most KEY_LINES); a line is conveyed when a
   shown sentence is that line, is close to it in meaning (>= CONVEY_SIM), or holds most of its
   content words (>= CONVEY_WORDS);
 - words, first_s (time to the first shown sentence), total_s;
-- model_kept: the model's own sentences shown / the model's sentences judged.
+- model_kept: the model's restatements shown / the model's restatements judged; verbatim: those
+  shown that are the unit's own words, copied (a copy is correct, but the model explained nothing).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections import Counter
 import numpy as np
 
 from coach.answer.readability import defects
+from coach.answer.verbalize import holds, spoken
 from coach.answer.units import note_units
 from coach.evals.retrieval import answers as passage_answers
 from coach.evals.retrieval import history_of
@@ -80,10 +82,9 @@ def evaluate_one(coach, item: dict) -> dict:
     }
     if not answer.covered:
         return {**row, "supported": 0.0, "supported_n": 0, "gold_cited": False, "coverage": 0.0,
-                "model_kept": 0, "model_judged": 0, "defects": []}
+                "model_kept": 0, "model_judged": 0, "model_verbatim": 0, "defects": []}
     checker = answer.checker
-    rechecked = [checker.check(s.text) for s in shown]
-    supported = [r for r in rechecked if r.supported and not r.trivial]
+    supported = [s for s in shown if holds(s, checker)]
     cited = {n for s in shown for n in s.citations}
     gold = item["gold"]
     gold_cited = any(passage_answers(answer.passages[n - 1], gold) for n in cited)
@@ -94,6 +95,8 @@ def evaluate_one(coach, item: dict) -> dict:
         lines, vecs = _key_lines(gold_passages[0], qvec, coach.base_embedder)
         cov = coverage([s.text for s in shown], lines, vecs, coach.base_embedder)
     kept, judged = answer.model_kept
+    verbatim = sum(s.origin == "model" and _plain(s.text) in (_plain(checker.units[s.unit].text),
+                                                              _plain(spoken(checker.units[s.unit]))) for s in shown)
     return {
         **row,
         "defects": defects(answer, coach.base_embedder),
@@ -103,6 +106,7 @@ def evaluate_one(coach, item: dict) -> dict:
         "coverage": round(cov, 3),
         "model_kept": kept,
         "model_judged": judged,
+        "model_verbatim": verbatim,
     }
 
 
@@ -110,6 +114,7 @@ def summarise(rows: list[dict]) -> dict:
     covered = [r for r in rows if r["covered"]]
     shown = sum(r["sentences"] for r in covered)
     judged = sum(r["model_judged"] for r in covered)
+    kept = sum(r["model_kept"] for r in covered)
 
     def mean(key):
         return round(statistics.fmean(r[key] for r in covered), 3) if covered else 0.0
@@ -125,9 +130,14 @@ def summarise(rows: list[dict]) -> dict:
         "first_p50_s": round(statistics.median(r["first_s"] for r in rows), 2) if rows else 0.0,
         "answer_p50_s": round(statistics.median(r["total_s"] for r in rows), 2) if rows else 0.0,
         "model_kept_share": round(sum(r["model_kept"] for r in covered) / judged, 3) if judged else 0.0,
+        "model_verbatim_share": round(sum(r["model_verbatim"] for r in covered) / kept, 3) if kept else 0.0,
         "defects": sum(len(r["defects"]) for r in rows),
         "defects_by_kind": dict(Counter(d for r in rows for d in r["defects"])),
     }
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(" .")
 
 
 def evaluate_answers(coach, items: list[dict], progress=None) -> tuple[list[dict], dict]:

@@ -71,13 +71,13 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
     if done:
         kept, judged = answer.model_kept
         draft = " ".join(_render_sentence(s) for s in answer.draft_sentences) or "(empty)"
-        summary = f"Model's draft ({judged - kept} of {judged} sentences not in your notes)"
+        summary = f"Model's draft ({judged - kept} of {judged} restatements did not hold to their notes)"
         if answer.model_error:
             summary = "Model's draft: the model failed, so the answer above is your notes only"
             draft = esc(answer.model_error)
     else:
         summary = (f"Model's draft (writing… {len(draft_tokens.split())} words, "
-                   f"{len(answer.draft_so_far)} sentence(s) checked)")
+                   f"{len(answer.draft_so_far)} restatement(s) checked)")
         draft = esc(draft_tokens)
     return f"<div class='grounded'>{body}</div>\n\n<details class='draft'><summary>{summary}</summary>{draft}</details>"
 

@@ -1,10 +1,11 @@
-"""Grounded answers: strict support check, composer, merge, not-covered, follow-ups, with the real models."""
+"""Grounded answers: strict support check, composer, each unit restated or said as written, not-covered, follow-ups, with the real models."""
 
 import pytest
 
 from coach.answer.grounded import NOT_COVERED, Answer
 from coach.app import Coach
-from coach.answer.compose import pick_units
+from coach.answer.compose import lead_group, pick_units
+from coach.answer.verbalize import holds
 from coach.search.followup import rewrite
 from coach.settings import Settings
 from coach.answer.support import SupportChecker
@@ -78,8 +79,7 @@ def test_ask_shows_only_supported_cited_sentences_and_keeps_the_draft(coach):
     assert len(answer.sentences) >= 2
     for sent in answer.sentences:
         assert sent.supported and sent.citations and not sent.trivial
-        recheck = answer.checker.check(sent.text)
-        assert recheck.supported, sent.text  # checked again from scratch
+        assert holds(sent, answer.checker), sent.text  # checked again from scratch, against its own unit
     assert "⚠" not in answer.text
     data = answer.to_json()
     assert set(data) >= {"answer", "citations", "sources", "standalone_query", "draft", "sentences"}
@@ -108,20 +108,31 @@ def test_unrelated_question_is_not_covered_and_runs_no_model(shared_index, embed
     assert getattr(fresh.__dict__.get("engine"), "_model", None) is None  # the model was never loaded
 
 
-def test_merge_replaces_or_drops_unsupported_sentences_with_any_model(coach):
-    """A scripted 'model' stands in for the LLM: whatever it writes, only notes reach the answer."""
+def test_each_unit_is_restated_or_said_as_written_with_any_model(coach):
+    """A scripted 'model' stands in for the LLM: whatever it writes, only notes reach the answer.
+    Its restatement of the ZeRO stages is shown; its inventions are replaced by their units."""
     s = coach.settings
     passages = _passages(coach, "what does deepspeed zero solve?")
     checker = SupportChecker(passages, coach.embedder, s.support_threshold)
     picks = pick_units("what does deepspeed zero solve?", checker, checker.encode(["what does deepspeed zero solve?"])[0])
-    draft = ["DeepSpeed Zero solves the vanishing gradient problem by using ResNet. ",
-             "ZeRO-3 partitions the model parameters themselves across GPUs [1]. ", "It was invented in 1997 by Hinton."]
-    answer = Answer("q", "q", [], passages, iter(draft), checker, picks)
+    inventions = iter(["DeepSpeed Zero solves the vanishing gradient problem by using ResNet.",
+                       "It was invented in 1997 by Hinton."] * 5)
+
+    def speak(i):
+        if "ZeRO-3" in checker.units[i].text:
+            return iter(["ZeRO splits these states across GPUs in different stages: ZeRO-1 partitions optimizer "
+                         "states, ZeRO-2 partitions gradients too, and ZeRO-3 partitions model parameters themselves."])
+        return iter([next(inventions)])
+
+    lead = lead_group(checker, picks)
+    assert not any("ZeRO-3" in checker.units[i].text for i in lead)  # the model gets to say the stages
+    answer = Answer("q", "q", [], passages, speak, checker, picks)
     texts = [x.text for x in answer.sentences]
     assert not any("vanishing" in t or "Hinton" in t for t in texts)
-    assert any(x.origin == "model" and "ZeRO-3 partitions" in x.text for x in answer.sentences)
-    assert all(x.supported and x.citations for x in answer.sentences)
-    assert answer.model_kept == (1, 3)
+    assert [x.origin for x in answer.sentences if "ZeRO-3 partitions model" in x.text] == ["model"]
+    assert all(x.supported and x.citations and holds(x, checker) for x in answer.sentences)
+    assert answer.model_kept == (1, len(picks) - len(lead))
+    assert len(answer.sentences) == len(picks)  # every picked unit is said once
 
 
 def test_follow_up_is_rewritten_and_retrieves_the_topic(coach):
@@ -149,7 +160,7 @@ def test_abandoned_stream_gives_the_model_back(coach, monkeypatch):
     monkeypatch.setattr(llm_module, "ABANDONED_S", 1.0)
     first = coach.ask("explain LoRA to me")
     stream = first.events()
-    next(stream)  # the reader takes one token and walks away without closing (like a cancelled request)
+    next(k for k, _ in stream if k == "token")  # the reader takes one token and walks away without closing
     second = coach.ask("what is self attention")
     assert len(second.sentences) >= 1  # the next question still gets its answer
     del stream

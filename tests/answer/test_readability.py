@@ -98,8 +98,9 @@ def test_arithmetic_and_repaired_quotes_are_shown_as_written(coach, answers):
 def test_the_opening_says_what_must_follow_it_before_any_draft(coach, answers):
     """With a real model a replacement once came between "Both are PEFT techniques..." and the
     "Instead, they inject..." that points back at it."""
-    from coach.answer.compose import Merger
+    from coach.answer.compose import lead_group
 
     a = answers["what's the difference between prompt tuning and prefix tuning"]
-    lead = Merger(a.checker, a.picks).lead()
-    assert [s.text[:22] for s in lead[:2]] == ["Both are Parameter-Eff", "Instead, they inject s"]
+    lead = [a.checker.units[i].text for i in lead_group(a.checker, a.picks)]
+    assert [t[:22] for t in lead[:2]] == ["Both are Parameter-Eff", "Instead, they inject s"]
+    assert [s.text[:22] for s in a.sentences[:2]] == ["Both are Parameter-Eff", "Instead, they inject s"]

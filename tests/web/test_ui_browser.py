@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, free_port
+from helpers import ROOT, free_port, run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -24,19 +24,8 @@ CHROME_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, shared_index):
-    if not CHROMIUM:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: `make browser-deps` should have installed it")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    base = tmp_path_factory.mktemp("ui")
-    index = base / "index"
-    shutil.copytree(shared_index, index)
-    corpus = base / "notes"
-    shutil.copytree(ROOT.parent / "shared" / "corpus", corpus)
-    for f in corpus.iterdir():
-        f.chmod(0o644)
+def _serve(base: Path, index: Path, corpus: Path):
+    """`coach ui` on `index` and `corpus` until the module's tests are done."""
     port = free_port()
     log = open(base / "ui.log", "w")
     proc = subprocess.Popen(
@@ -63,6 +52,37 @@ def server(tmp_path_factory, shared_index):
     yield {"url": url, "port": port, "corpus": corpus, "proc": proc, "uploads": base / "uploads"}
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def _need_chromium() -> None:
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: `make browser-deps` should have installed it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, shared_index):
+    _need_chromium()
+    base = tmp_path_factory.mktemp("ui")
+    index = base / "index"
+    shutil.copytree(shared_index, index)
+    corpus = base / "notes"
+    shutil.copytree(ROOT.parent / "shared" / "corpus", corpus)
+    for f in corpus.iterdir():
+        f.chmod(0o644)
+    yield from _serve(base, index, corpus)
+
+
+@pytest.fixture(scope="module")
+def starter_server(tmp_path_factory):
+    """The app on the starter notes the repository ships (corpus/), as `make run` starts it."""
+    _need_chromium()
+    base = tmp_path_factory.mktemp("ui-starter")
+    corpus = base / "notes"
+    shutil.copytree(ROOT / "corpus", corpus)
+    run_cli("ingest", corpus, "--index", base / "index", env={"COACH_ADAPT_EMBEDDER": "false"}, check=True)
+    yield from _serve(base, base / "index", corpus)
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +329,31 @@ def test_notes_never_make_the_browser_load_remote_content(server, browser):
     assert page.locator("img[src*='tracker.example']").count() == 0
     assert remote == [], remote
     (server["corpus"] / "tracker.md").unlink()
+
+
+def _shown_sentences(reply) -> list[str]:
+    """The grounded answer of a reply, sentence by sentence (each ends with its citations)."""
+    import re
+
+    text = reply.locator(".grounded").inner_text()
+    return [t.strip() for t in re.split(r"(?:\s*\[\d+\])+", text) if len(t.strip().split()) >= 3]
+
+
+def test_a_follow_up_on_the_starter_notes_says_nothing_twice(starter_server, browser, embedder):
+    """The follow-up once showed one drawback twice, paraphrased, and a stray question."""
+    from coach.answer.compose import REPEAT_SIM
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(starter_server["url"])
+    page.wait_for_selector("#question textarea", timeout=60000)
+    ask(page, "explain LoRA to me")
+    ask(page, "what are its drawbacks?")
+    assert "LoRA" in page.locator("#standalone-query").inner_text()
+    said = _shown_sentences(page.locator(BOT).last)
+    assert len(said) >= 2, said
+    assert not any(s.endswith("?") or s.startswith("(") for s in said), said
+    vecs = embedder.encode(said)
+    sims = vecs @ vecs.T
+    twice = [(said[i], said[j]) for i in range(len(said)) for j in range(i) if sims[i, j] >= REPEAT_SIM]
+    assert twice == [], twice
+    page.screenshot(path=str(ARTIFACTS / "starter_follow_up.png"), full_page=True)
