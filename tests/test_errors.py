@@ -101,9 +101,9 @@ def test_a_malformed_history_and_an_empty_one_are_said(tmp_path):
 
 
 def test_a_truncated_gguf_gets_one_line(tmp_path, shared_index):
-    from coach.engines.gguf import resolve_llm
+    from coach.engines.packaged import small_llm
 
-    good = resolve_llm(None)
+    good = small_llm()
     bad = tmp_path / "half.gguf"
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
     proc = run_cli("ask", "what is lora", "--llm", bad, env={"COACH_INDEX": str(shared_index),

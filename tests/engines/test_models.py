@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from coach.engines.gguf import resolve_llm
+from coach.engines.packaged import small_llm
 from helpers import run_cli
 
 pytestmark = pytest.mark.slow
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def fake_home(tmp_path):
     """A home folder where Ollama, the Hugging Face cache and COACH_MODELS_DIR each hold the packaged
     SmolLM2 (linked, not copied), the way those tools lay their files out."""
-    smol = resolve_llm(None)
+    smol = small_llm()
     home = tmp_path / "home"
     ollama = home / ".ollama" / "models"
     (ollama / "blobs").mkdir(parents=True)
@@ -40,15 +40,17 @@ def test_models_lists_what_other_tools_keep(fake_home):
     found = json.loads(proc.stdout)
     names = [m["name"] for m in found]
     # the same file is listed once: under the first place it was found
-    assert names == ["default"], names
-    assert found[0]["quantization"] == "Q4_1" and found[0]["parameters"] == "135M"
-    assert found[0]["chat_template"] == "chatml" and found[0]["size_mb"] > 50
+    assert names == ["default", "smollm2"], names
+    default, smol = found
+    assert default["quantization"] == "Q4_K_M" and default["architecture"] == "qwen2" and default["size_mb"] > 400
+    assert smol["quantization"] == "Q4_1" and smol["parameters"] == "135M"
+    assert smol["chat_template"] == "chatml" and smol["size_mb"] > 50
 
 
 def test_models_from_each_place_and_ask_by_name(fake_home, tmp_path, shared_index):
     import shutil
 
-    smol = resolve_llm(None)
+    smol = small_llm()
     # distinct files this time, so each place shows up
     for link in [tmp_path / "my-models" / "tiny.gguf",
                  tmp_path / "home" / ".ollama" / "models" / "blobs" / "sha256-0123abcd"]:
@@ -56,7 +58,7 @@ def test_models_from_each_place_and_ask_by_name(fake_home, tmp_path, shared_inde
         shutil.copy(smol, link)
     found = json.loads(run_cli("models", "--json", env=fake_home, check=True).stdout)
     by_name = {m["name"]: m for m in found}
-    assert {"default", "tiny", "smollm2:135m"} <= set(by_name), list(by_name)
+    assert {"default", "smollm2", "tiny", "smollm2:135m"} <= set(by_name), list(by_name)
     assert by_name["smollm2:135m"]["found_in"] == "ollama" and by_name["tiny"]["found_in"] == "COACH_MODELS_DIR"
     assert "not-a-model" not in by_name
     text = run_cli("models", env=fake_home, check=True).stdout

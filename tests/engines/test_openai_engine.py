@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from coach.engines.gguf import resolve_llm
+from coach.engines.packaged import small_llm
 from helpers import ROOT, run_cli, free_port
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def llm_server(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("llm-server") / "server.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_llm(None)),
+        proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(small_llm()),
                                  "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--seed", "0"],
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
