@@ -83,6 +83,38 @@ def test_a_damaged_history_is_named_kept_and_can_be_set_aside(tmp_path, shared_i
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"this is not")
 
 
+def _history_with_reviews(home, n=150):
+    from fsrs import Rating
+
+    from coach.practice.questions import Question
+
+    store = Store(home)
+    store.sync([Question(id="q1", question="What is LoRA?", reference="", source="a.md", topic="LoRA", heading="LoRA")])
+    for k in range(n):
+        store.review("q1", 0.8, Rating.Good, "LoRA trains low-rank adapters " * 5)
+    with sqlite3.connect(home / "coach.db") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA journal_mode=DELETE")
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'reviews'").fetchone()[0]
+    return store, page, root
+
+
+def test_a_damaged_reviews_page_is_one_line_in_every_drill_command(tmp_path, shared_index):
+    """A damaged page of the reviews table once gave a 45-line traceback in drill stats/next/history/answer."""
+    home = tmp_path / "home"
+    _, page, root = _history_with_reviews(home)
+    raw = bytearray((home / "coach.db").read_bytes())
+    raw[(root - 1) * page:(root - 1) * page + 64] = b"\x0d" + b"\xee" * 63  # the table's root page header
+    (home / "coach.db").write_bytes(bytes(raw))
+    with pytest.raises(StoreDamaged, match="coach.db is damaged.*--new-history"):
+        Store(home)
+    env = {"COACH_HOME": str(home), "COACH_INDEX": str(shared_index), "COACH_ADAPT_EMBEDDER": "false"}
+    real = json.loads(run_cli("drill", "list", "--json", env=env, check=True).stdout)[0]["id"]  # never opens it
+    for args in (["stats"], ["next"], ["history", real], ["answer", real, "LoRA trains adapters"]):
+        one_line_error(run_cli("drill", *args, env=env), "coach.db is damaged", "--new-history")
+
+
 def test_a_malformed_history_and_an_empty_one_are_said(tmp_path):
     home = tmp_path / "home"
     Store(home)

@@ -4,7 +4,8 @@ origins may write, and how fast a client may guess passwords.
 - Host: only the names the app is bound to (127.0.0.1, localhost, ::1 for a local app), so a
   page on another site cannot reach a local app through DNS rebinding.
 - Origin: a POST/PUT/PATCH/DELETE sent from a page of another origin is refused (a cross-site
-  form posting an upload, say).
+  form posting an upload, say), and so is `Origin: null`, which is what a sandboxed iframe on
+  another site sends (the app's own pages always send their origin).
 - Login: after FREE_FAILURES wrong passwords a client waits, doubling each time up to
   MAX_WAIT_S; a right password clears its record.
 
@@ -78,8 +79,8 @@ class Perimeter:
             return await _refuse(scope, send, 421, "This host name is not served here.")
         method = scope.get("method", "GET")
         origin = headers.get("origin")
-        if method in WRITES and origin and origin != "null":
-            origin_host = (urlsplit(origin).hostname or "").lower()
+        if method in WRITES and origin:
+            origin_host = "" if origin == "null" else (urlsplit(origin).hostname or "").lower()
             if origin_host != host and (self.hosts is None or origin_host not in self.hosts):
                 return await _refuse(scope, send, 403, "Cross-origin writes are refused.")
         if scope["type"] == "http" and method == "POST" and scope.get("path", "").rstrip("/").endswith("/login"):

@@ -70,6 +70,9 @@ def test_uploads_are_same_origin_and_size_limited(session, app):
     evil = session.post("/gradio_api/upload", files={"files": ("b.md", b"# B\n", "text/markdown")},
                         headers={"Origin": "http://evil.example"})
     assert evil.status_code == 403
+    sandboxed = session.post("/gradio_api/upload", files={"files": ("n.md", b"# N\n", "text/markdown")},
+                             headers={"Origin": "null"})  # a sandboxed iframe on another site
+    assert sandboxed.status_code == 403
     same = session.post("/gradio_api/upload", files={"files": ("c.md", b"# C\n", "text/markdown")},
                         headers={"Origin": app["url"]})
     assert same.status_code == 200
