@@ -159,7 +159,7 @@ def bench_search(coach, questions: list[str], repeats: int) -> dict:
     return {"p50_ms": float(np.percentile(lat, 50)), "p95_ms": float(np.percentile(lat, 95)), "n": len(lat)}
 
 
-def bench_answer(coach, questions: list[str]) -> dict:
+def bench_answer(coach, questions: list[str], wanted: int) -> dict:
     """Our answer against raw llama_cpp.Llama streaming the identical prompts with the same settings.
 
     An answer is one prompt per restated note unit (coach.answer.verbalize); the raw side replays
@@ -180,6 +180,8 @@ def bench_answer(coach, questions: list[str]) -> dict:
     role = {"system": "system", "human": "user", "ai": "assistant"}
     rows = []
     for q in questions:
+        if len(rows) >= wanted:
+            break
         t0 = time.perf_counter()
         answer = coach.ask(q)
         ready = time.perf_counter()  # retrieved, units picked: the model starts now
@@ -214,6 +216,8 @@ def bench_answer(coach, questions: list[str]) -> dict:
             "first_sentence": first_sentence - t0, "model_ours": end - ready, "model_raw": rend - t1,
             "tps_ours": n / (end - ready), "tps_raw": rn / (rend - t1),
         })
+    if not rows:
+        raise SystemExit("bench: no question made the model restate a unit — check the notes and questions")
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     return {
         "answers": len(rows),
@@ -344,7 +348,7 @@ def main(argv=None) -> int:
         s1 = bench_search(coach, questions, 1 if args.smoke else 5)
         results.update({"search_p50_ms": s1["p50_ms"], "search_p95_ms": s1["p95_ms"]})
 
-        ans = bench_answer(coach, questions[: 2 if args.smoke else 6])
+        ans = bench_answer(coach, questions, 2 if args.smoke else 6)
         results.update(ans)
         results.update(bench_answer_quality(coach, ANSWER_SETS, 3 if args.smoke else None))
         results["answer_model"] = coach.engine.name

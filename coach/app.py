@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from coach.answer.grounded import Answer
+from coach.errors import UsageError
 from coach.answer.pipeline import AnswerPipeline
 from coach.answer.support import SupportChecker
 from coach.embed.adapt import adapted_path
@@ -246,6 +247,8 @@ class Coach:
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """A streamed answer grounded in the notes (coach.answer.pipeline); `history`: earlier
         standalone queries of this conversation, oldest first."""
+        if not question.strip():
+            raise UsageError('Ask a question, e.g. "explain LoRA to me".')
         # the engine is built first: a missing model file or a bad server setting fails now, not after retrieval
         engine = self.engine
         return AnswerPipeline(self.searcher.search, engine, self.base_embedder, self.settings).ask(question, history)

@@ -17,6 +17,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer
 
 CITE = re.compile(r"\[(\d+)\]")
 # A sentence ends at . ! ? before white space (not after a list number like "1.") or at a line end.
@@ -55,11 +58,16 @@ def strip_citations(text: str) -> str:
     return " ".join(CITE.sub("", text).split())
 
 
+_SNOWBALL = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
+    """Snowball's English stemmer (pushing ~ push, saving ~ save, used ~ use), a plural it keeps
+    dropped (GPUs ~ GPU), then cut to five letters, so near forms of a long word meet."""
+    word = _SNOWBALL.stemWord(word)
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]  # GPUs ~ GPU
-    elif len(word) in (4, 5) and word.endswith("ed") and not word.endswith("eed"):
-        word = word[:-1]  # used ~ use, based ~ base (longer words are cut to five letters anyway)
+        word = word[:-1]
     return word[:5]
 
 

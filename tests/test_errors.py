@@ -193,3 +193,10 @@ def test_a_long_question_in_a_small_context_is_fitted_not_failed(shared_index):
     out = run_cli("ask", "what is lora and why is it cheap? " * 250, "--json", env=env, check=True)
     data = json.loads(out.stdout)
     assert data["model_error"] is None and data["draft"]["raw"].strip()  # the model ran on a fitted prompt
+
+
+def test_an_empty_question_asks_for_one(tmp_path, shared_index):
+    """`coach ask ""` once answered "your notes don't cover this"."""
+    env = {"COACH_INDEX": str(shared_index), "COACH_ADAPT_EMBEDDER": "false"}
+    for q in ("", "   "):
+        one_line_error(run_cli("ask", q, env=env), "Ask a question")

@@ -39,7 +39,7 @@ SUBJECT_SPAN = 6  # a subject stands among the first content words of its senten
 # Words a restatement may add: they connect or hedge, they state no fact.
 OWN_WORDS = frozenset(stem_list("also instead rather even still just then usually typically mainly mostly example eg "
                                 "mean means include includes involve involves lead leads leading times use using "
-                                "allow allows"))  # "=", "→", "×", "X: a; b" and "Use X" said out loud
+                                "allow allows imply implies indicate indicates"))  # "=", "→", "⇒", "×", "X: a; b", "Use X" said out loud
 _NEGATOR = re.compile(r"\b(?:not|no|never|without|cannot|nor|none|neither)\b|n't\b", re.I)
 _NEGATOR_STEMS = frozenset(stem_list("never without cannot nor none neither"))
 _POINTER = re.compile(r"^(?:it|its|they|their|this|these|that|those|both|why it|how it|what it)\b", re.I)
