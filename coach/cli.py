@@ -10,7 +10,13 @@ from typing import Optional
 import typer
 
 from coach.errors import CoachError, UsageError
-from coach.text import printable
+from coach.text import printable, terminal_safe
+
+
+def echo(message: object = "", **kwargs) -> None:
+    """typer.echo for every line the command line prints: text from the notes (a question, a
+    file name, a heading) may hold terminal escapes, which are shown, never obeyed."""
+    typer.echo(terminal_safe(str(message)) if message is not None else message, **kwargs)
 
 app = typer.Typer(
     help="An offline interview coach over your own notes.\n\n"
@@ -38,7 +44,7 @@ def _coach(index: Optional[Path] = None, llm: Optional[Path] = None, **extra):
 
 
 def _err(msg: str) -> None:
-    typer.echo(msg, err=True)
+    echo(msg, err=True)
 
 
 @app.command()
@@ -52,14 +58,14 @@ def ingest(
     coach = _coach(index)
     report = coach.ingest(paths or None, rebuild=rebuild, progress=sys.stderr.isatty() or not as_json)
     if as_json:
-        typer.echo(json.dumps(report.summary()))
+        echo(json.dumps(report.summary()))
         return
     for s in report.skipped_files:
         _err(f"skipped {printable(s['source'])}: {s['reason']}")
     if report.repaired:
         _err("the index was damaged: rebuilt it from your notes")
     r = report
-    typer.echo(
+    echo(
         f"{r.files} files: {r.added} added, {r.changed} changed, {r.removed} removed, "
         f"{r.unchanged} unchanged, {r.skipped} skipped; {r.chunks} chunks in {r.seconds:.1f}s "
         f"-> {coach.settings.index}"
@@ -68,14 +74,14 @@ def ingest(
 
 def _print_hits(hits, as_json: bool, query: str) -> None:
     if as_json:
-        typer.echo(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}, ensure_ascii=False))
+        echo(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}, ensure_ascii=False))
         return
     for n, h in enumerate(hits, 1):
         c = h.chunk
-        typer.echo(f"[{n}] {printable(c.source)}:{c.line_start}-{c.line_end}  {printable(c.heading)}  "
+        echo(f"[{n}] {printable(c.source)}:{c.line_start}-{c.line_end}  {printable(c.heading)}  "
                    f"(score {h.score:.4f})")
         text = printable(" ".join(c.text.split()))
-        typer.echo("    " + (text[:300] + " …" if len(text) > 300 else text) + "\n")
+        echo("    " + (text[:300] + " …" if len(text) > 300 else text) + "\n")
 
 
 @app.command()
@@ -123,12 +129,12 @@ def evaluate(
     rows, m = _coach(index).evaluate(file, k)
     m["misses"] = [r["id"] for r in rows if r["rank"] != 1]
     if as_json:
-        typer.echo(json.dumps({**m, "queries": rows}, ensure_ascii=False))
+        echo(json.dumps({**m, "queries": rows}, ensure_ascii=False))
         return
     for r in rows:
         if r["rank"] != 1:
-            typer.echo(f"{r['id']:>6}  rank {r['rank'] or '>10'}  [{r['query']}]")
-    typer.echo(f"{m['questions']} questions  R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+            echo(f"{r['id']:>6}  rank {r['rank'] or '>10'}  [{r['query']}]")
+    echo(f"{m['questions']} questions  R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
 
 
 def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
@@ -136,7 +142,7 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
 
     def show(r: dict) -> None:
         if not as_json:
-            typer.echo(
+            echo(
                 f"{r['id']:>6}  supported {r['supported']:.2f} ({r['supported_n']}/{r['sentences']})  "
                 f"gold cited {'yes' if r['gold_cited'] else 'NO '}  coverage {r['coverage']:.2f}  "
                 f"{r['words']:>3} words  first {r['first_s']:.1f}s  end {r['total_s']:.1f}s  "
@@ -146,9 +152,9 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
 
     rows, m = evaluate_answers(coach, gold, progress=show)
     if as_json:
-        typer.echo(json.dumps({"summary": m, "questions": rows}, ensure_ascii=False))
+        echo(json.dumps({"summary": m, "questions": rows}, ensure_ascii=False))
         return
-    typer.echo(
+    echo(
         f"\n{m['questions']} questions ({m['covered']} covered)  supported {m['supported_share']:.3f}  "
         f"supported/answer {m['supported_per_answer']:.2f}  gold cited {m['gold_cited']:.3f}  "
         f"coverage {m['gold_coverage']:.3f}  words {m['words']:.0f}  first p50 {m['first_p50_s']:.2f}s  "
@@ -162,30 +168,30 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
 def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
     """The grounded answer, sentence by sentence as it is composed; the draft on request; the sources."""
     if as_json:
-        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
     from coach.answer.grounded import NOT_COVERED, format_sentence
 
     if not answer.covered:
-        typer.echo(NOT_COVERED)
+        echo(NOT_COVERED)
     for kind, value in answer.events():
         if kind == "sentence":
-            sys.stdout.write(format_sentence(value) + " ")
+            sys.stdout.write(terminal_safe(format_sentence(value)) + " ")
             sys.stdout.flush()
-    typer.echo("")
+    echo("")
     if answer.model_error:
         _err(f"(the model failed, so this answer is your notes only: {answer.model_error})")
     if answer.covered:
         kept, judged = answer.model_kept
         if draft:
-            typer.echo("\nModel's draft, one restatement per note (⚠ = did not hold to its note, not shown above):")
-            typer.echo("  " + (answer.draft_text or "(empty)"))
+            echo("\nModel's draft, one restatement per note (⚠ = did not hold to its note, not shown above):")
+            echo("  " + (answer.draft_text or "(empty)"))
         elif judged > kept:
-            typer.echo(f"\n({judged - kept} of the model's {judged} restatements did not hold to their notes and "
+            echo(f"\n({judged - kept} of the model's {judged} restatements did not hold to their notes and "
                        "were said in the notes' words; --draft shows them.)")
-    typer.echo("\nSources:" if answer.covered else "\nNearest passages:")
+    echo("\nSources:" if answer.covered else "\nNearest passages:")
     for s in answer.sources:
-        typer.echo(f"  [{s['n']}] {printable(s['source'])}:{s['line_start']}-{s['line_end']}  {printable(s['heading'])}")
+        echo(f"  [{s['n']}] {printable(s['source'])}:{s['line_start']}-{s['line_end']}  {printable(s['heading'])}")
 
 
 @app.command()
@@ -206,7 +212,7 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt,
     """A conversation in the terminal; follow-ups ("what are its drawbacks?") use the history."""
     coach = _coach(index, llm)
     coach.searcher  # load before the first prompt  # noqa: B018
-    typer.echo("Ask about your notes. Empty line or Ctrl-D to quit.")
+    echo("Ask about your notes. Empty line or Ctrl-D to quit.")
     history: list[str] = []
     while True:
         try:
@@ -217,8 +223,8 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt,
             break
         answer = coach.ask(question, history)
         if answer.standalone_query != question:
-            typer.echo(f"(searching: {answer.standalone_query})")
-        typer.echo("coach> ", nl=False)
+            echo(f"(searching: {answer.standalone_query})")
+        echo("coach> ", nl=False)
         _print_answer(answer, False, draft)
         history.append(answer.standalone_query)
 
@@ -251,7 +257,7 @@ def drill(ctx: typer.Context, topic: Optional[str] = TopicOpt, index: Optional[P
     while (q := d.next(topic, only=only)) is not None:
         if not _drill_one(d, q, timer):
             return
-    typer.echo("Nothing is due. Come back later, or pick another --topic.")
+    echo("Nothing is due. Come back later, or pick another --topic.")
 
 
 def _drill_one(d, q: dict, timer: int | None) -> bool:
@@ -259,12 +265,12 @@ def _drill_one(d, q: dict, timer: int | None) -> bool:
     import time
 
     limit = f" · {timer}s" if timer else ""
-    typer.echo(f"\n[{q['topic']}{limit}]\nQ: {q['question']}")
+    echo(f"\n[{q['topic']}{limit}]\nQ: {q['question']}")
     start = time.monotonic()
     try:
         text = input("your answer (? for a hint)> ").strip()
         if text == "?":
-            typer.echo(f"hint: {d.hint(q['id'])}")
+            echo(f"hint: {d.hint(q['id'])}")
             text = input("your answer> ").strip()
     except EOFError:
         return False
@@ -272,15 +278,15 @@ def _drill_one(d, q: dict, timer: int | None) -> bool:
         return False
     seconds = round(time.monotonic() - start, 1)
     r = d.answer(q["id"], text, seconds=seconds if timer else None)
-    typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
+    echo(f"score {r['score']:.2f} — {r['feedback']}")
     if timer:
-        typer.echo(f"time {seconds:.0f}s of {timer}s" + (" — over time: shorten it" if seconds > timer else ""))
+        echo(f"time {seconds:.0f}s of {timer}s" + (" — over time: shorten it" if seconds > timer else ""))
     for line in (r["star"] or {}).get("advice", []):
-        typer.echo(f"  STAR: {line}")
+        echo(f"  STAR: {line}")
     for m in r["missed"][:5]:
-        typer.echo(f"  missed: {m}")
-    typer.echo(f"your notes say:\n{_indent(r['reference'])}")
-    typer.echo(f"next time: {r['next_due'][:16].replace('T', ' ')} · an interviewer might ask next: {r['follow_up']}")
+        echo(f"  missed: {m}")
+    echo(f"your notes say:\n{_indent(r['reference'])}")
+    echo(f"next time: {r['next_due'][:16].replace('T', ' ')} · an interviewer might ask next: {r['follow_up']}")
     return True
 
 
@@ -298,12 +304,12 @@ def drill_list(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: boo
     """The interview questions your notes contain."""
     qs = _drill(ctx).list(topic)
     if as_json:
-        typer.echo(json.dumps([{k: q.as_dict()[k] for k in ("id", "question", "source", "topic")} for q in qs],
+        echo(json.dumps([{k: q.as_dict()[k] for k in ("id", "question", "source", "topic")} for q in qs],
                               ensure_ascii=False))
         return
     for q in qs:
-        typer.echo(f"{q.id}  {q.question}  ({q.topic})")
-    typer.echo(f"{len(qs)} questions")
+        echo(f"{q.id}  {q.question}  ({q.topic})")
+    echo(f"{len(qs)} questions")
 
 
 @drill_app.command("next")
@@ -313,18 +319,18 @@ def drill_next(ctx: typer.Context, topic: Optional[str] = TopicOpt, as_json: boo
     d = _drill(ctx)
     q = d.next(topic, only=d.prep_questions(prep) if prep else None)
     if as_json:
-        typer.echo(json.dumps(q, ensure_ascii=False))
+        echo(json.dumps(q, ensure_ascii=False))
     elif q is None:
-        typer.echo("Nothing is due.")
+        echo("Nothing is due.")
     else:
-        typer.echo(f"{q['id']}  {q['question']}  ({q['topic']})")
+        echo(f"{q['id']}  {q['question']}  ({q['topic']})")
 
 
 @drill_app.command("hint")
 def drill_hint(ctx: typer.Context, question_id: str = typer.Argument(..., metavar="ID"), as_json: bool = JsonOpt):
     """The first key point of the notes' answer, before you answer."""
     hint = _drill(ctx).hint(question_id)
-    typer.echo(json.dumps({"hint": hint}, ensure_ascii=False) if as_json else hint)
+    echo(json.dumps({"hint": hint}, ensure_ascii=False) if as_json else hint)
 
 
 @drill_app.command("history")
@@ -332,12 +338,12 @@ def drill_history(ctx: typer.Context, question_id: str = typer.Argument(..., met
     """Every attempt at one question: when, score, time taken, what you said."""
     rows = _drill(ctx).history(question_id)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        echo(json.dumps(rows, ensure_ascii=False))
         return
     for r in rows:
         took = f" {r['seconds']:.0f}s" if r["seconds"] is not None else ""
-        typer.echo(f"{r['at'][:16].replace('T', ' ')}  {r['score']:.2f}{took}  {r['answer'][:70]}")
-    typer.echo(f"{len(rows)} attempt(s)")
+        echo(f"{r['at'][:16].replace('T', ' ')}  {r['score']:.2f}{took}  {r['answer'][:70]}")
+    echo(f"{len(rows)} attempt(s)")
 
 
 @drill_app.command("answer")
@@ -349,12 +355,12 @@ def drill_answer(ctx: typer.Context, question_id: str = typer.Argument(..., meta
     r = _drill(ctx).answer(question_id, text, seconds=seconds)
     r.pop("id")
     if as_json:
-        typer.echo(json.dumps(r, ensure_ascii=False))
+        echo(json.dumps(r, ensure_ascii=False))
         return
-    typer.echo(f"score {r['score']:.2f} — {r['feedback']}")
+    echo(f"score {r['score']:.2f} — {r['feedback']}")
     for line in (r["star"] or {}).get("advice", []):
-        typer.echo(f"STAR: {line}")
-    typer.echo(f"your notes say:\n{_indent(r['reference'])}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
+        echo(f"STAR: {line}")
+    echo(f"your notes say:\n{_indent(r['reference'])}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
 
 
 @drill_app.command("stats")
@@ -362,12 +368,12 @@ def drill_stats(ctx: typer.Context, as_json: bool = JsonOpt):
     """Reviews, due questions, streak, and mastery per topic."""
     st = _drill(ctx).stats()
     if as_json:
-        typer.echo(json.dumps(st, ensure_ascii=False))
+        echo(json.dumps(st, ensure_ascii=False))
         return
-    typer.echo(f"{st['reviews']} reviews, {st['due']} of {st['cards']} questions due, streak {st['streak_days']} days")
+    echo(f"{st['reviews']} reviews, {st['due']} of {st['cards']} questions due, streak {st['streak_days']} days")
     for topic, m in sorted(st["topics"].items(), key=lambda kv: kv[1]["mastery"]):
         if m["reviewed"]:
-            typer.echo(f"  {m['mastery']:.2f}  {topic} ({m['reviewed']}/{m['cards']} practised)")
+            echo(f"  {m['mastery']:.2f}  {topic} ({m['reviewed']}/{m['cards']} practised)")
 
 
 @app.command()
@@ -382,16 +388,16 @@ def points(topic: str = typer.Argument(..., help='e.g. "my ECG digitizer project
 
     r = _coach(index, llm).points(topic, polish=polish)
     if as_json:
-        typer.echo(json.dumps({"topic": r["topic"], "points": [p.as_dict() for p in r["points"]],
+        echo(json.dumps({"topic": r["topic"], "points": [p.as_dict() for p in r["points"]],
                                "missing": r["missing"]}, ensure_ascii=False))
         return
     if not r["points"]:
-        typer.echo("Your notes don't cover this topic.")
+        echo("Your notes don't cover this topic.")
         return
     for p in r["points"]:
-        typer.echo(f"- [{p.aspect}] {p.text}\n    {p.source}:{p.lines[0]}-{p.lines[1]} › {last_heading(p.heading)}")
+        echo(f"- [{p.aspect}] {p.text}\n    {p.source}:{p.lines[0]}-{p.lines[1]} › {last_heading(p.heading)}")
     for m in r["missing"]:
-        typer.echo(f"  missing: {m}")
+        echo(f"  missing: {m}")
 
 
 @app.command()
@@ -418,22 +424,22 @@ def prep(
         text, default = doc.text, path.stem
     r = _coach(index).prep(text, name or default)
     if as_json:
-        typer.echo(json.dumps(r.as_json(), ensure_ascii=False))
+        echo(json.dumps(r.as_json(), ensure_ascii=False))
         return
     covered = sum(q.covered for q in r.requirements)
-    typer.echo(f"{covered} of {len(r.requirements)} requirements covered by your notes\n")
+    echo(f"{covered} of {len(r.requirements)} requirements covered by your notes\n")
     for q in r.requirements:
-        typer.echo(f"{'✓' if q.covered else '✗ gap'}  {q.text}")
+        echo(f"{'✓' if q.covered else '✗ gap'}  {q.text}")
         if q.covered:
-            typer.echo(f"     notes: {', '.join(sorted({p['source'] for p in q.passages}))}")
+            echo(f"     notes: {', '.join(sorted({p['source'] for p in q.passages}))}")
             if q.point:
-                typer.echo(f"     say: {q.point}")
-    typer.echo("\nLikely questions (your notes answer the first ones):")
+                echo(f"     say: {q.point}")
+    echo("\nLikely questions (your notes answer the first ones):")
     for n, q in enumerate(r.questions, 1):
-        typer.echo(f"{n:2d}. {q['question']}" + (f"  ({q['source']})" if q["source"] else "  (not in your notes)"))
+        echo(f"{n:2d}. {q['question']}" + (f"  ({q['source']})" if q["source"] else "  (not in your notes)"))
     from coach.practice.prep import safe_prep_name
 
-    typer.echo(f"\nDrill them: coach drill --prep {safe_prep_name(r.name)}")
+    echo(f"\nDrill them: coach drill --prep {safe_prep_name(r.name)}")
 
 
 @app.command()
@@ -445,14 +451,14 @@ def models(as_json: bool = JsonOpt):
 
     found = list_models(Settings.checked().models_dir)
     if as_json:
-        typer.echo(json.dumps([m.as_dict() for m in found], ensure_ascii=False))
+        echo(json.dumps([m.as_dict() for m in found], ensure_ascii=False))
         return
     rows = [("NAME", "SIZE", "QUANT", "PARAMS", "TEMPLATE", "FOUND IN")]
     rows += [(m.name, f"{m.size_mb} MB", m.quantization, m.parameters, m.chat_template, m.found_in) for m in found]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-    typer.echo("\nUse one with: coach ask --llm NAME \"your question\" (or COACH_LLM=NAME).")
+        echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    echo("\nUse one with: coach ask --llm NAME \"your question\" (or COACH_LLM=NAME).")
 
 
 @app.command()
@@ -469,7 +475,7 @@ def ui(
 
     coach = _coach(index, llm, corpus=corpus)
     if coach.index_is_stale():
-        typer.echo("Indexing your notes first…", err=True)
+        echo("Indexing your notes first…", err=True)
         coach.ingest()
     serve(coach, host, port, share)
 

@@ -148,3 +148,16 @@ def is_instruction(text: str) -> bool:
     False
     """
     return bool(INSTRUCTION.search(text))
+
+
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text safe to print on a terminal: line breaks and tabs kept, every other control
+    character (escape sequences, bells, carriage returns) shown, never obeyed.
+
+    >>> terminal_safe("Q: what is \x1b]0;pwned\x07LoRA?\nA: adapters")
+    'Q: what is \\x1b]0;pwned\\x07LoRA?\nA: adapters'
+    """
+    return _TERMINAL_CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)

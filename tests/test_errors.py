@@ -200,3 +200,15 @@ def test_an_empty_question_asks_for_one(tmp_path, shared_index):
     env = {"COACH_INDEX": str(shared_index), "COACH_ADAPT_EMBEDDER": "false"}
     for q in ("", "   "):
         one_line_error(run_cli("ask", q, env=env), "Ask a question")
+
+
+def test_terminal_escapes_in_notes_are_shown_not_obeyed(tmp_path):
+    """A question in the notes held an escape sequence that set the terminal's title."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "evil.md").write_text("# Evil\n\n## What is \x1b]0;pwned\x07LoRA?\nLoRA trains small low-rank adapters.\n")
+    env = {"COACH_INDEX": str(tmp_path / "index"), "COACH_ADAPT_EMBEDDER": "false", "COACH_HOME": str(tmp_path / "h")}
+    run_cli("ingest", notes, env=env, check=True)
+    out = run_cli("drill", "list", env=env, check=True).stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;pwned\\x07LoRA" in out  # shown, escaped

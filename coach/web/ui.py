@@ -106,7 +106,7 @@ def _notes_tab(coach: Coach, demo: gr.Blocks) -> None:
     def list_files():
         files, skipped = coach.files()
         rows = [[f["source"], f["chunks"], when(f["indexed_at"])] for f in files]
-        skipped_text = "\n".join(f"- skipped `{s['source']}`: {s['reason']}" for s in skipped) or ""
+        skipped_text = "\n".join(f"- skipped <code>{esc(s['source'])}</code>: {esc(s['reason'])}" for s in skipped) or ""
         return rows, skipped_text, gr.update(choices=[f["source"] for f in files], value=None)
 
     def reindex(progress=gr.Progress(track_tqdm=True)):
