@@ -12,7 +12,6 @@ from typing import Iterator
 
 from coach.answer.compose import pick_units
 from coach.answer.grounded import Answer
-from coach.answer.prompts import MAX_QUESTION_CHARS, trim
 from coach.answer.support import SupportChecker
 from coach.answer.verbalize import STOP, restate_messages, token_budget
 from coach.engines.base import ChatEngine
@@ -39,14 +38,14 @@ class AnswerPipeline:
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]
         checker = SupportChecker(passages, self.embedder, self.settings.support_threshold)
         picks = pick_units(query, checker, checker.encode([query])[0])
-        answer = Answer(question, query, hits, passages, lambda i: self.speak(answer, query, checker.units[i]),
+        answer = Answer(question, query, hits, passages, lambda i: self.speak(answer, checker.units[i]),
                         checker, picks)
         return answer
 
-    def speak(self, answer: Answer, question: str, unit) -> Iterator[str] | None:
+    def speak(self, answer: Answer, unit) -> Iterator[str] | None:
         """The model's restatement of one unit, or None when its prompt does not fit the
         engine's context with room for the restatement (the unit is then said as written)."""
-        messages = restate_messages(trim(question, MAX_QUESTION_CHARS // 4), unit)
+        messages = restate_messages(unit)
         budget = token_budget(unit, self.settings.max_tokens)
         n_ctx = getattr(self.engine, "n_ctx", None)
         if n_ctx:

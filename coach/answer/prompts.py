@@ -1,21 +1,9 @@
-"""Prompt templates for talking points, and the question trimmed to fit. (The answer's own prompt,
-one note unit at a time, is `coach.answer.verbalize`.)"""
+"""Prompt templates for talking points. (The answer's own prompt, one note unit at a time, is
+`coach.answer.verbalize`.)"""
 
 from __future__ import annotations
 
 from langchain_core.prompts import ChatPromptTemplate
-
-MAX_QUESTION_CHARS = 1000  # a pasted wall of text still leaves room for the notes
-
-
-def trim(text: str, limit: int) -> str:
-    """Cut text at a word boundary near `limit` characters."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + " …"
-
 
 POINT_PROMPT = ChatPromptTemplate.from_messages([
     ("system", "You help a candidate rehearse. Rewrite the note as one sentence the candidate says out loud in an "

@@ -161,10 +161,16 @@ def negated(text: str) -> set[str]:
 
 
 
+def negation_changed(text: str, words: list[str], said: str) -> bool:
+    """`text` (with content stems `words`) negates what `said` does not, or says a word `said`
+    negates without negating it."""
+    return bool(negated(text) - negated(said) or (negated(said) & set(words)) - negated(text))
+
+
 def restates(sentence: str, unit, heading: str = "") -> str | None:
     """None when `sentence` says only what `unit` says; otherwise why not."""
     plain = strip_markup(strip_citations(sentence))
-    if _same(plain, unit.text):
+    if same_words(plain, unit.text):
         return None  # a note restates itself, lead-in, table row and all
     if not is_prose(sentence):
         return "not a plain sentence"
@@ -192,7 +198,8 @@ def restates(sentence: str, unit, heading: str = "") -> str | None:
     return None
 
 
-def _same(a: str, b: str) -> bool:
+def same_words(a: str, b: str) -> bool:
+    """The same text once markup, case, spacing and the closing stop are set aside."""
     def norm(t: str) -> str:
         return " ".join(strip_markup(t).lower().split()).rstrip(" .;:")
 
@@ -235,7 +242,7 @@ class _Note:
                         words, stem_list(window)):
                     continue
                 said = f"{self.label} {window}"
-                if negated(text) - negated(said) or (negated(said) & set(words)) - negated(text):
+                if negation_changed(text, words, said):
                     negation = True
                     continue
                 fits.append(n)
@@ -275,7 +282,7 @@ class _Note:
             for n in range(at, len(self.parts)):
                 part = self.parts[n]
                 if (set(words) <= stems(part) | self.label_stems and not missing_terms(piece, f"{self.label} {part}")
-                        and not (negated(piece) - negated(part)) and not ((negated(part) & set(words)) - negated(piece))):
+                        and not negation_changed(piece, words, part)):
                     out.append(n)
                     at = n
                     break

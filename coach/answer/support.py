@@ -33,7 +33,6 @@ class Sentence:
     similarity: float
     novel: list[str] = field(default_factory=list)
     origin: str = "model"
-    repeat: bool = False
     trivial: bool = False  # a fragment too short to judge ("8", "**Summary**")
     unit: int | None = None  # index of the note unit that supports it (or that it was closest to)
     reason: str = ""  # why the check refused it

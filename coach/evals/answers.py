@@ -24,6 +24,7 @@ from collections import Counter
 import numpy as np
 
 from coach.answer.readability import defects
+from coach.answer.restates import same_words
 from coach.answer.verbalize import holds, spoken
 from coach.answer.units import note_units
 from coach.evals.retrieval import answers as passage_answers
@@ -95,8 +96,9 @@ def evaluate_one(coach, item: dict) -> dict:
         lines, vecs = _key_lines(gold_passages[0], qvec, coach.base_embedder)
         cov = coverage([s.text for s in shown], lines, vecs, coach.base_embedder)
     kept, judged = answer.model_kept
-    verbatim = sum(s.origin == "model" and _plain(s.text) in (_plain(checker.units[s.unit].text),
-                                                              _plain(spoken(checker.units[s.unit]))) for s in shown)
+    verbatim = sum(s.origin == "model" and any(same_words(s.text, t) for t in (checker.units[s.unit].text,
+                                                                               spoken(checker.units[s.unit])))
+                   for s in shown)
     return {
         **row,
         "defects": defects(answer, coach.base_embedder),
@@ -134,10 +136,6 @@ def summarise(rows: list[dict]) -> dict:
         "defects": sum(len(r["defects"]) for r in rows),
         "defects_by_kind": dict(Counter(d for r in rows for d in r["defects"])),
     }
-
-
-def _plain(text: str) -> str:
-    return " ".join(text.lower().split()).rstrip(" .")
 
 
 def evaluate_answers(coach, items: list[dict], progress=None) -> tuple[list[dict], dict]:
