@@ -130,7 +130,10 @@ class Coach:
         return self.ingest(progress=progress)
 
     # --- ingest --------------------------------------------------------------------------
-    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool = True) -> IngestReport:
+    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool = True,
+               replace: bool = False) -> IngestReport:
+        """Index `paths` (default: the notes folder) beside what the index already holds; with
+        `replace`, the index holds only them."""
         report = ingest(
             paths or [self.settings.corpus],
             self.settings.index,
@@ -142,6 +145,8 @@ class Coach:
             lock_wait_s=self.settings.lock_wait_s,
             max_file_bytes=int(self.settings.max_file_mb * 1024 * 1024),
             after=self.export_fast_embedders,
+            keep_roots=not replace,
+            optional=not paths,
         )
         self.reload_index()
         return report

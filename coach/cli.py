@@ -52,16 +52,22 @@ def ingest(
     paths: list[Path] = typer.Argument(None, help="Folders or files of notes [env COACH_CORPUS; default corpus/]."),
     index: Optional[Path] = IndexOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Re-embed everything, ignoring the current index."),
+    replace: bool = typer.Option(False, "--replace", help="The index holds only PATHS: notes from the folders "
+                                 "and files indexed before are removed from it (not from disk)."),
     as_json: bool = JsonOpt,
 ):
-    """Index notes (.md, .markdown, .txt); only new or changed files are embedded."""
+    """Index notes (.md, .txt, .pdf, .docx, .html); only new or changed files are embedded.
+    PATHS are added to the folders and files the index already holds (see --replace)."""
     coach = _coach(index)
-    report = coach.ingest(paths or None, rebuild=rebuild, progress=sys.stderr.isatty() or not as_json)
+    report = coach.ingest(paths or None, rebuild=rebuild, progress=sys.stderr.isatty() or not as_json,
+                          replace=replace)
     if as_json:
         echo(json.dumps(report.summary()))
         return
     for s in report.skipped_files:
         _err(f"skipped {printable(s['source'])}: {s['reason']}")
+    for w in report.warnings:
+        _err(f"{printable(w['source'])}: {w['warning']}")
     if report.repaired:
         _err("the index was damaged: rebuilt it from your notes")
     r = report
@@ -70,6 +76,8 @@ def ingest(
         f"{r.unchanged} unchanged, {r.skipped} skipped; {r.chunks} chunks in {r.seconds:.1f}s "
         f"-> {coach.settings.index}"
     )
+    if len(r.roots) > 1:
+        echo("notes from: " + ", ".join(printable(root) for root in r.roots))
 
 
 def _print_hits(hits, as_json: bool, query: str) -> None:
@@ -410,19 +418,15 @@ def prep(
 ):
     """Prepare for a job: each requirement of the posting matched to your notes (covered, with a
     talking point, or a gap), then the likely questions, those your notes answer first."""
+    coach = _coach(index)
     if posting == "-":
         text, default = sys.stdin.read(), "job"
     else:
-        path = Path(posting)
-        if not path.is_file():
-            raise UsageError(f"No file {posting} — pass the job description's file, or - and paste it on stdin.")
-        from coach.notes.documents import Skipped, read_document
+        from coach.practice.prep import read_posting
 
-        doc = read_document(path, path.parent)  # the notes' reader: encodings, PDF, Word and HTML postings too
-        if isinstance(doc, Skipped):
-            raise UsageError(f"{posting} cannot be read: {doc.reason}.")
-        text, default = doc.text, path.stem
-    r = _coach(index).prep(text, name or default)
+        text = read_posting(Path(posting), int(coach.settings.max_file_mb * 1024 * 1024))
+        default = Path(posting).stem
+    r = coach.prep(text, name or default)
     if as_json:
         echo(json.dumps(r.as_json(), ensure_ascii=False))
         return

@@ -19,6 +19,14 @@ class IndexCorrupt(CoachError):
         )
 
 
+class IndexReadOnly(CoachError):
+    """The index folder cannot be written (permissions, a read-only disk)."""
+
+    def __init__(self, index_dir, detail):
+        super().__init__(f"Cannot write the index at {index_dir} ({detail}) — pick a folder you can write to with "
+                         "--index or COACH_INDEX, or fix its permissions.")
+
+
 class ModelMissing(CoachError):
     pass
 

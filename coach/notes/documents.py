@@ -21,8 +21,9 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 SUFFIXES = TEXT_SUFFIXES | RICH_SUFFIXES
 MAX_BYTES = 5 * 1024 * 1024  # default per-file limit (COACH_MAX_FILE_MB)
 # Raised whenever reading gives a file different text (a repair added): an index made by an older
-# reader is read again from the notes at the next ingest. 2: the lost-byte closing quote.
-READER_VERSION = 2
+# reader is read again from the notes at the next ingest. 2: the lost-byte closing quote. 3: stray NULs
+# dropped instead of the note skipped, deep HTML as plain text, garbled PDF pages left out.
+READER_VERSION = 3
 
 # cp1252 leaves these five bytes undefined, so text that went UTF-8 -> cp1252 -> UTF-8
 # loses them, and ftfy cannot put them back. Most likely first ("â€" + lost 0x9D is ”).
@@ -36,6 +37,7 @@ _SUSPECT_RUN = re.compile("[\u00c2-\u00f4][\u0080-\u00bf" + _CP1252_HIGH + "]+")
 class Document:
     source: str  # path relative to the corpus root, with forward slashes
     text: str
+    warnings: tuple[str, ...] = ()  # what was changed to read it (said to the user, never silent)
 
 
 @dataclass(frozen=True)
@@ -178,8 +180,17 @@ def fix_mojibake(text: str) -> str:
 
 def read_document(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Document | Skipped:
     """Read one note file; binary, empty, unreadable or oversized files, and links that lead out
-    of the notes folder, come back as Skipped with the reason."""
+    of the notes folder, come back as Skipped with the reason. Whatever a file holds, reading it
+    never raises: one bad note must not stop an ingest."""
     source = path.relative_to(root).as_posix() if path != root else path.name
+    try:
+        return _read(path, root, source, max_bytes)
+    except Exception as err:  # noqa: BLE001  a library failing on one file (RecursionError, lxml, zip...)
+        return Skipped(source, f"could not be read ({type(err).__name__}) — open and save it again, "
+                               "or paste its text into a .md note")
+
+
+def _read(path: Path, root: Path, source: str, max_bytes: int) -> Document | Skipped:
     folder = root if root.is_dir() else root.parent
     real = path.resolve()
     if real != folder.resolve() and folder.resolve() not in real.parents:
@@ -193,22 +204,42 @@ def read_document(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Documen
     except OSError as err:
         return Skipped(source, f"unreadable ({err.strerror or err})")
     suffix = path.suffix.lower()
+    warnings: list[str] = []
     try:
         if suffix == ".pdf":
-            return Document(source, load_pdf(path))
+            return Document(source, load_pdf(path, warnings), tuple(warnings))
         if suffix == ".docx":
-            return Document(source, load_docx(path))
+            return Document(source, load_docx(path, max_bytes), tuple(warnings))
     except NotText as err:
         return Skipped(source, str(err))
     text = _decoded(data)
-    if suffix in (".html", ".htm") and "\x00" not in text:
-        text = load_html(path, text)
-    if "\x00" in text:  # checked after decoding: UTF-16 notes have NULs in their bytes, not in their text
+    text, dropped = _without_nuls(text)
+    if dropped is None:  # checked after decoding: UTF-16 notes have NULs in their bytes, not in their text
         return Skipped(source, "binary file")
+    if dropped:
+        warnings.append(f"{dropped} NUL byte(s) dropped")
+    if suffix in (".html", ".htm"):
+        text = load_html(path, text, warnings)
     text = repair(text)
     if not text.strip():
         return Skipped(source, "empty file")
-    return Document(source, text)
+    return Document(source, text, tuple(warnings))
+
+
+# C0 controls other than tab, newline, carriage return and form feed.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _without_nuls(text: str) -> tuple[str, int | None]:
+    """The text without its NULs and how many there were; None when control characters are
+    everywhere (an image or archive named .md): a binary file. One stray NUL is a slip in a note.
+    Other control characters stay (shown escaped wherever notes are shown)."""
+    nuls = text.count("\x00")
+    if not nuls:
+        return text, 0
+    if len(_CONTROLS.findall(text)) > max(1, len(text) // 100):
+        return text, None
+    return text.replace("\x00", ""), nuls
 
 
 def find_files(root: Path) -> list[Path]:

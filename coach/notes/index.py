@@ -30,7 +30,7 @@ import faiss
 import numpy as np
 
 from coach.checksum import sha256_file
-from coach.errors import IndexBusy, IndexCorrupt, IndexMissing
+from coach.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexReadOnly
 from coach.types import Chunk
 
 FORMAT = 1
@@ -45,18 +45,20 @@ def writer_lock(index_dir: Path, wait_s: float = 600.0, on_wait=None):
     writer waits up to `wait_s`, calling `on_wait()` once, then raises IndexBusy."""
     from filelock import FileLock, Timeout
 
-    index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / LOCK))
     start = time.monotonic()
     try:
+        index_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=0)
-    except Timeout:
+    except Timeout:  # (a TimeoutError, so an OSError: caught first)
         if on_wait is not None:
             on_wait()
         try:
             lock.acquire(timeout=wait_s)
         except Timeout:
             raise IndexBusy(index_dir, time.monotonic() - start) from None
+    except OSError as err:  # a read-only folder or disk: said before any work is done
+        raise IndexReadOnly(index_dir, err.strerror or type(err).__name__) from None
     try:
         yield
     finally:

@@ -15,7 +15,6 @@ from tqdm import tqdm
 from coach.notes import index as index_store
 from coach.notes.chunking import split_text
 from coach.notes.documents import MAX_BYTES, READER_VERSION, Skipped, find_files, read_document
-from coach.text import printable
 from coach.types import Chunk
 from coach.errors import CorpusError, IndexCorrupt
 
@@ -50,11 +49,14 @@ class IngestReport:
     adapted: bool = False  # the embedder was fine-tuned on these notes in this run
     seconds: float = 0.0
     skipped_files: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # {source, warning}: read, with something dropped
     repaired: bool = False  # the index was damaged and has been rebuilt from the notes
+    roots: list[str] = field(default_factory=list)  # the folders and files the index now holds
 
     def summary(self) -> dict:
         out = asdict(self)
-        out.pop("skipped_files")
+        for listing in ("skipped_files", "warnings", "roots"):
+            out.pop(listing)
         out["seconds"] = round(self.seconds, 3)
         return out
 
@@ -87,6 +89,8 @@ def ingest(
     lock_wait_s: float = 600.0,
     max_file_bytes: int = MAX_BYTES,
     after: Callable[[Path], None] | None = None,
+    keep_roots: bool = False,
+    optional: bool = False,
 ) -> IngestReport:
     """Bring the index at index_dir up to date with the notes under `paths`.
 
@@ -95,16 +99,43 @@ def ingest(
     notes also fine-tunes that model on them (`coach.embed.adapt`) and re-embeds every chunk with it.
     One writer at a time: a second one waits for the first (`index.writer_lock`). `after(index_dir)`
     runs under the same lock once the index is up to date (the ONNX exports).
+
+    The index holds the notes under `paths`. With `keep_roots` (what `coach ingest` does), the
+    folders and files it already holds stay in it and `paths` are added to them, so `coach ingest
+    extra.md` adds a note instead of dropping the rest; a folder or file that is gone is dropped,
+    its notes counted as removed.
+    `optional` paths (the default notes folder when none was named) are left out when missing
+    while the index holds others.
     """
 
     def waiting() -> None:
         print(f"another ingest is running on {index_dir}: waiting for it…", file=sys.stderr, flush=True)
 
     with index_store.writer_lock(index_dir, lock_wait_s, waiting):
+        if keep_roots:
+            paths = _with_known_roots(paths, index_dir, optional)
         report = _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, adapt_base, max_file_bytes)
         if after is not None:
             after(index_dir)
         return report
+
+
+def _with_known_roots(paths: list[Path], index_dir: Path, optional: bool) -> list[Path]:
+    """The index's own folders and files (those still on disk) first, then the given paths that
+    are not already inside one of them (and, when `optional`, exist)."""
+    try:
+        known = [Path(r) for r in (index_store.read_manifest(index_dir) or {}).get("roots", [])]
+    except IndexCorrupt:
+        known = []  # rebuilt from the given paths
+    roots = [r for r in known if r.exists()]
+    for path in paths:
+        if optional and roots and not path.exists():
+            continue
+        real = path.resolve()
+        if path.exists() and any(real == r or (r.is_dir() and r in real.parents) for r in roots):
+            continue
+        roots.append(path)
+    return roots
 
 
 @dataclass
@@ -125,12 +156,17 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
     old_skipped = {s["source"]: s for s in (old_manifest or {}).get("skipped", [])}
 
     report.files = len(found)
+    report.roots = [str(p) for p in paths]
     report.removed = len(set(old_files) - set(found))
     unchanged = {s for s, (_, _, h) in found.items() if s in old_files and old_files[s]["sha256"] == h}
-    skipped_same = {s for s, (_, _, h) in found.items() if s in old_skipped and old_skipped[s]["sha256"] == h}
+    # A skipped file is tried again when it changed or the size limit did (a note skipped as too big
+    # comes back once COACH_MAX_FILE_MB is raised, without --rebuild).
+    skipped_same = {s for s, (_, _, h) in found.items()
+                    if s in old_skipped and old_skipped[s]["sha256"] == h and old_skipped[s].get("limit") == max_file_bytes}
     todo = [s for s in found if s not in unchanged and s not in skipped_same]
 
-    if not todo and not report.removed and old_manifest:
+    gone_skipped = set(old_skipped) - set(found)  # a note that could not be read, since removed
+    if not todo and not report.removed and not gone_skipped and old_manifest:
         report.unchanged = len(unchanged)
         report.skipped = len(skipped_same)
         report.skipped_files = list(old_skipped.values())
@@ -234,10 +270,11 @@ def _read_changed(todo: list[str], found: dict, old_files: dict, max_file_bytes:
         path, root, digest = found[source]
         doc = read_document(path, root, max_file_bytes)
         if isinstance(doc, Skipped):
-            skipped.append({"source": source, "reason": doc.reason, "sha256": digest})
-            if progress:  # stderr: stdout may be carrying --json
-                tqdm.write(f"skipped {printable(source)}: {doc.reason}", file=sys.stderr)
+            skipped.append({"source": source, "reason": doc.reason, "sha256": digest,  # the caller says them
+                            "limit": max_file_bytes})
             continue
+        for warning in doc.warnings:
+            report.warnings.append({"source": source, "warning": warning})  # the caller says them
         if source in old_files:
             report.changed += 1
         else:

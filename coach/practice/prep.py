@@ -108,6 +108,24 @@ def gap_question(requirement: str) -> str:
     return f"What is your experience with {subject}?"
 
 
+def read_posting(path: Path, max_file_bytes: int) -> str:
+    """A posting's text from its file, read like the notes (encodings, PDF, Word, HTML); a one-line
+    UsageError when it cannot be used. A plain-text file far over a posting's size is refused by
+    its size, before it is read; a PDF or Word file may be as large as a note (COACH_MAX_FILE_MB)."""
+    from coach.notes.documents import TEXT_SUFFIXES, Skipped, read_document
+
+    if not path.is_file():
+        raise UsageError(f"No file {path} — pass the job description's file, or - and paste it on stdin.")
+    size = path.stat().st_size
+    if path.suffix.lower() in TEXT_SUFFIXES and size > 4 * MAX_CHARS:
+        raise UsageError(f"{path} is {size / 1e6:.1f} MB; a job description is under {MAX_CHARS // 1000} KB — "
+                         "save only the posting's text in the file.")
+    doc = read_document(path, path.parent, max_file_bytes)
+    if isinstance(doc, Skipped):
+        raise UsageError(f"{path} cannot be read: {doc.reason}.")
+    return doc.text
+
+
 def check_posting(posting: str) -> list[str]:
     """The requirements, or a one-line UsageError saying why this text can't be used."""
     text = (posting or "").strip()

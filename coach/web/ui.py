@@ -107,7 +107,9 @@ def _notes_tab(coach: Coach, demo: gr.Blocks) -> None:
         files, skipped = coach.files()
         rows = [[f["source"], f["chunks"], when(f["indexed_at"])] for f in files]
         skipped_text = "\n".join(f"- skipped <code>{esc(s['source'])}</code>: {esc(s['reason'])}" for s in skipped) or ""
-        return rows, skipped_text, gr.update(choices=[f["source"] for f in files], value=None)
+        # A skipped note can be removed too: it may be the one that cannot be read.
+        removable = [f["source"] for f in files] + [s["source"] for s in skipped]
+        return rows, skipped_text, gr.update(choices=removable, value=None)
 
     def reindex(progress=gr.Progress(track_tqdm=True)):
         progress(0, desc="Indexing")

@@ -89,8 +89,16 @@ def test_notes_in_european_languages_read_right_in_every_encoding(tmp_path, lang
     assert doc.text.strip() == f"# Notes\n{text}"
 
 
-def test_a_nul_byte_anywhere_marks_a_binary_file(tmp_path):
+def test_a_stray_nul_is_dropped_and_said_but_a_binary_file_is_skipped(tmp_path):
+    """Issue 20: one NUL byte used to skip a whole note as "binary"."""
     path = tmp_path / "late-nul.md"
-    path.write_bytes(b"# Notes\n" + b"plain text line\n" * 1000 + b"\x00\x01\x02 binary tail")
+    path.write_bytes(b"# Notes\n" + b"plain text line\n" * 1000 + b"\x00\x01\x02 tail of the note")
     doc = read_document(path, tmp_path)
-    assert isinstance(doc, Skipped) and doc.reason.startswith("binary file")
+    assert isinstance(doc, Document), doc
+    assert doc.text.endswith("plain text line\n\x01\x02 tail of the note") and "\x00" not in doc.text
+    assert doc.warnings == ("1 NUL byte(s) dropped",)
+    (tmp_path / "one.md").write_bytes(b"# Checkpointing\nTrades compute\x00 for memory.\n")
+    one = read_document(tmp_path / "one.md", tmp_path)
+    assert one.text == "# Checkpointing\nTrades compute for memory.\n" and one.warnings
+    (tmp_path / "archive.md").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)  # a zip named .md
+    assert read_document(tmp_path / "archive.md", tmp_path) == Skipped("archive.md", "binary file")
