@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.practice.speech import say, say_list, words
-from coach.text import TRAIL_SEP, is_question
+from coach.text import TRAIL_SEP, is_instruction, is_question
 from coach.types import Chunk
 from coach.answer.units import Unit, note_units
 
@@ -124,8 +124,8 @@ def candidates(chunks: list[Chunk]) -> list[Point]:
         units = note_units(c.text, c.line_start)
         lines = c.text.splitlines()
         for u, span in zip(units, _spans(units, c)):
-            if not u.answers or _ABOUT_THE_NOTES.search(u.text):
-                continue
+            if not u.answers or _ABOUT_THE_NOTES.search(u.text) or is_instruction(u.text):
+                continue  # an order to the assistant pasted in the notes is never a talking point
             for text, quote in _sayings(u, would):
                 if text and MIN_WORDS <= words(text) <= MAX_WORDS and text not in seen and not is_question(text):
                     seen.add(text)
