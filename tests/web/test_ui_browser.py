@@ -305,15 +305,27 @@ A: ![a](http://tracker.example/a.png) A tracking pixel is a tiny remote image th
 """
 
 
+# A file name is text too: with no "/" allowed, "http:host" is how a name can point off the machine.
+IMG_NAME = "<img src=http:tracker.example>.md"
+BINARY_NAME = "<img src=http:tracker.example>2.md"
+
+
 def test_notes_never_make_the_browser_load_remote_content(server, browser):
     (server["corpus"] / "tracker.md").write_text(TRACKER_NOTE)
+    (server["corpus"] / IMG_NAME).write_text("# Named\nA note whose file name is an image tag.\n")
+    (server["corpus"] / BINARY_NAME).write_bytes(b"\x89PNG\x00\x00\x00binary")  # in the skipped list
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     remote = []
     page.on("request", lambda r: remote.append(r.url) if "tracker.example" in r.url else None)
     page.goto(server["url"])
     page.get_by_role("tab", name="Your notes").click()
     page.click("#reindex")
-    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('1 added')", timeout=120000)
+    page.wait_for_function("document.querySelector('#notes-status').innerText.includes('2 added')", timeout=120000)
+    files_text = page.locator("#files").inner_text()
+    assert IMG_NAME in files_text  # shown as the text it is
+    assert f"skipped {BINARY_NAME}" in page.locator("#notes-status").evaluate(
+        "e => e.closest('.tabitem, [role=tabpanel]').innerText")
+    assert page.locator("#files img").count() == 0
 
     page.get_by_role("tab", name="Practice").click()
     step(page, "#drill-next", "#drill-question", "tracker.md", fills={"#drill-topic input, #drill-topic textarea": "tracking pixel"})
@@ -328,7 +340,8 @@ def test_notes_never_make_the_browser_load_remote_content(server, browser):
     page.wait_for_timeout(1000)
     assert page.locator("img[src*='tracker.example']").count() == 0
     assert remote == [], remote
-    (server["corpus"] / "tracker.md").unlink()
+    for name in ("tracker.md", IMG_NAME, BINARY_NAME):
+        (server["corpus"] / name).unlink()
 
 
 def _shown_sentences(reply) -> list[str]:
