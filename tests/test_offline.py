@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from helpers import OFFLINE_SWITCHES, SHARED_CORPUS, outbound, run_cli, strace_prefix
+from helpers import OFFLINE_SWITCHES, ROOT, outbound, run_cli, strace_prefix
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (make browser-deps)")]
@@ -33,7 +33,7 @@ def _quiet(tmp_path, env, *args, timeout=300):
 
 def test_ingest_search_ask_and_drill_stay_on_this_machine(tmp_path, bare_env):
     notes = tmp_path / "notes"
-    shutil.copytree(SHARED_CORPUS, notes)
+    shutil.copytree(ROOT / "corpus", notes)  # the starter notes: small, so the trace stays short
     index = tmp_path / "index"
     bare_env["COACH_ADAPT_EMBEDDER"] = "false"
     calls = {

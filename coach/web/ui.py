@@ -17,6 +17,13 @@ from coach.web.render import (
 )
 
 
+# Everything that talks to the model waits in one line, first come first served: answers that
+# shared the model took turns token by token, so 20 at once each took as long as all 20
+# (p50 68 s, no word to anyone). In Gradio's queue each waiting browser sees its place.
+ONE_AT_THE_MODEL = {"concurrency_limit": 1, "concurrency_id": "model"}
+MAX_WAITING = 32  # past this many waiting, a new request is refused at once ("queue is full")
+
+
 def build(coach: Coach) -> gr.Blocks:
     # uploads are deleted after use; anything left behind (a refused file) within the hour
     with gr.Blocks(title="coach — interview prep over your notes", delete_cache=(600, 3600)) as demo:
@@ -35,7 +42,7 @@ def build(coach: Coach) -> gr.Blocks:
                 return {"answer": "", "citations": [], "error": str(err)}
             return {"answer": data["answer"], "citations": data["citations"]}
 
-        gr.api(ask, api_name="ask")
+        gr.api(ask, api_name="ask", **ONE_AT_THE_MODEL)
     return demo
 
 
@@ -90,12 +97,12 @@ def _chat_tab(coach: Coach) -> None:
         yield chat, history + [answer.standalone_query], render_sources(answer), gr.skip()
 
     outputs = [chatbot, queries, sources, box]
-    ev1 = box.submit(respond, [box, chatbot, queries], outputs, api_visibility="private")
-    ev2 = send.click(respond, [box, chatbot, queries], outputs, api_visibility="private")
+    ev1 = box.submit(respond, [box, chatbot, queries], outputs, api_visibility="private", **ONE_AT_THE_MODEL)
+    ev2 = send.click(respond, [box, chatbot, queries], outputs, api_visibility="private", **ONE_AT_THE_MODEL)
     stop.click(None, None, None, cancels=[ev1, ev2])
     clear.click(lambda: ([], [], render_sources(None), ""), None, outputs, api_visibility="private")
     suggestions.click(lambda s: s[0], suggestions, box, api_visibility="private").then(
-        respond, [box, chatbot, queries], outputs, api_visibility="private"
+        respond, [box, chatbot, queries], outputs, api_visibility="private", **ONE_AT_THE_MODEL
     )
 
 
@@ -325,7 +332,7 @@ def serve(coach: Coach, host: str = "127.0.0.1", port: int = 7860, share: bool =
     coach.searcher  # noqa: B018  load index and embedding model once, before the first request
     coach.engine.warm()
     demo = build(coach)
-    demo.queue(default_concurrency_limit=4)
+    demo.queue(default_concurrency_limit=4, max_size=MAX_WAITING)
     hosts = allowed_hosts(host, os.environ.get("COACH_ALLOWED_HOSTS", ""))
     demo.launch(server_name=host, server_port=port, share=share, auth=auth, css=CSS, show_error=True,
                 footer_links=["api"], max_file_size=MAX_UPLOAD,
