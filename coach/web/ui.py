@@ -11,6 +11,7 @@ import gradio as gr
 
 from coach.app import Coach
 from coach.errors import CoachError
+from coach.web.memory import give_back
 from coach.notes.documents import SUFFIXES
 from coach.web.render import (
     CSS, esc, render_answer, render_grade, render_mastery, render_points, render_prep, render_sources, when,
@@ -40,6 +41,8 @@ def build(coach: Coach) -> gr.Blocks:
                 data = coach.ask(question).to_json()
             except CoachError as err:  # one line, never a traceback or a raw library message
                 return {"answer": "", "citations": [], "error": str(err)}
+            finally:
+                give_back()
             return {"answer": data["answer"], "citations": data["citations"]}
 
         gr.api(ask, api_name="ask", **ONE_AT_THE_MODEL)
@@ -94,6 +97,7 @@ def _chat_tab(coach: Coach) -> None:
             yield chat, history, gr.skip(), gr.skip()
             return
         chat[-1]["content"] = render_answer(answer)
+        give_back()
         yield chat, history + [answer.standalone_query], render_sources(answer), gr.skip()
 
     outputs = [chatbot, queries, sources, box]
@@ -328,6 +332,9 @@ def serve(coach: Coach, host: str = "127.0.0.1", port: int = 7860, share: bool =
 
     from coach.web.guard import Perimeter, allowed_hosts
 
+    from coach.web.memory import limit_arenas  # noqa: I001
+
+    limit_arenas()  # before the model, the index and Gradio's threads allocate
     auth = parse_auth(os.environ.get("COACH_AUTH"))
     coach.searcher  # noqa: B018  load index and embedding model once, before the first request
     coach.engine.warm()

@@ -238,6 +238,7 @@ def test_twenty_at_once_are_all_answered_and_memory_levels_off(server):
         assert sorted(answers) == list(range(len(LOAD)))
         assert all(a["answer"] and a["citations"] for a in answers.values()), answers
         rss.append(_rss_mb(server["proc"].pid))
+    print("rss after each round (MB):", [round(r) for r in rss])
     assert rss[2] < rss[1] * 1.05, rss
 
 
