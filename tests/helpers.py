@@ -24,6 +24,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def make_notes(tmp_path, files: dict[str, str | bytes]):
+    """A small notes folder under tmp_path; returns (notes folder, index folder)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, content in files.items():
+        (notes / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    return notes, tmp_path / "index"
+
+
 def run_cli(*args, env=None, check=False, timeout=300, prefix=(), inherit=True) -> subprocess.CompletedProcess:
     """`coach ARGS` in a child process; with inherit=False, `env` is its whole environment."""
     full_env = {**os.environ, **(env or {})} if inherit else dict(env or {})

@@ -106,7 +106,7 @@ def _check_docx(path: Path, max_bytes: int) -> None:
         raise NotText("unreadable Word file (not a zip archive) — save it again from Word") from err
 
 
-def load_docx(path: Path, max_bytes: int = 5 * 1024 * 1024) -> str:
+def load_docx(path: Path, max_bytes: int) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

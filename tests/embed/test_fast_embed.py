@@ -12,7 +12,7 @@ from coach.embed import onnx as fast_embed
 from coach.app import Coach
 from coach.embed.embedder import Embedder, embed_model_id, resolve_embed_model
 from coach.settings import Settings
-from helpers import COACH, ROOT, SHARED_CORPUS
+from helpers import COACH, ROOT, SHARED_CORPUS, make_notes
 
 pytestmark = pytest.mark.slow
 
@@ -51,11 +51,9 @@ def test_an_altered_export_is_not_used(exported, tmp_path):
 
 
 def test_ingest_exports_and_search_never_imports_torch(tmp_path):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "lora.md").write_text("# LoRA\nLoRA trains low-rank adapters while the base weights stay frozen.\n")
-    (notes / "rag.md").write_text("# RAG\nRetrieval-augmented generation grounds answers in retrieved passages.\n")
-    index = tmp_path / "index"
+    notes, index = make_notes(tmp_path, {
+        "lora.md": "# LoRA\nLoRA trains low-rank adapters while the base weights stay frozen.\n",
+        "rag.md": "# RAG\nRetrieval-augmented generation grounds answers in retrieved passages.\n"})
     c = Coach(Settings(corpus=notes, index=index, adapt_embedder=False))
     c.ingest(progress=False)
     assert fast_embed.find(index, embed_model_id(None)) is not None

@@ -17,7 +17,7 @@ import pytest
 
 from coach.notes import index as index_store
 from coach.notes.documents import Document, Skipped, read_document
-from helpers import COACH, ROOT, run_cli
+from helpers import COACH, make_notes, run_cli
 
 _BODY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document '
          b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
@@ -114,10 +114,8 @@ def test_the_app_can_remove_a_note_it_could_not_read(tmp_path, hostile):
 
 
 def test_a_path_given_to_ingest_is_added_and_replace_says_so(tmp_path):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "lora.md").write_text("# LoRA\nLoRA freezes the base weights.\n")
-    (notes / "bagging.md").write_text("# Bagging\nBagging trains models on bootstrap samples.\n")
+    notes, _ = make_notes(tmp_path, {"lora.md": "# LoRA\nLoRA freezes the base weights.\n",
+                                     "bagging.md": "# Bagging\nBagging trains models on bootstrap samples.\n"})
     dash = tmp_path / "-dash.md"
     dash.write_text("# Dash\nA note whose name starts with a dash.\n")
     env = {"COACH_INDEX": str(tmp_path / "index"), "COACH_ADAPT_EMBEDDER": "false", "COACH_CORPUS": str(notes)}
@@ -159,10 +157,8 @@ def test_a_read_only_index_folder_is_one_line(tmp_path):
 
 
 def test_raising_the_size_limit_brings_a_skipped_note_back(tmp_path):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "small.md").write_text("# Small\nBatch norm normalises activations.\n")
-    (notes / "long.md").write_text("# Long\n" + "Attention weighs every token. " * 5_000)  # 150 KB
+    notes, _ = make_notes(tmp_path, {"small.md": "# Small\nBatch norm normalises activations.\n",
+                                     "long.md": "# Long\n" + "Attention weighs every token. " * 5_000})  # 150 KB
     env = {"COACH_INDEX": str(tmp_path / "index"), "COACH_ADAPT_EMBEDDER": "false", "COACH_MAX_FILE_MB": "0.1"}
     assert json.loads(run_cli("ingest", notes, "--json", env=env, check=True).stdout)["skipped"] == 1
     env["COACH_MAX_FILE_MB"] = "0.5"

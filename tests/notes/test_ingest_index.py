@@ -10,21 +10,13 @@ import pytest
 from coach.notes import index as store
 from coach.errors import CorpusError, IndexCorrupt, IndexMissing
 from coach.notes.ingest import ingest
+from helpers import make_notes
 
 pytestmark = pytest.mark.slow
 
 
 def run(corpus, index_dir, embedder, model_id=None, **kw):
     return ingest([corpus], index_dir, lambda: embedder, model_id or embedder.model_id, progress=False, **kw)
-
-
-def make_notes(tmp_path, files: dict[str, str | bytes]):
-    """A small notes folder under tmp_path; returns (notes folder, index folder)."""
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    for name, content in files.items():
-        (notes / name).write_bytes(content if isinstance(content, bytes) else content.encode())
-    return notes, tmp_path / "index"
 
 
 def no_model():
