@@ -155,6 +155,7 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
                 f"gold cited {'yes' if r['gold_cited'] else 'NO '}  coverage {r['coverage']:.2f}  "
                 f"{r['words']:>3} words  first {r['first_s']:.1f}s  end {r['total_s']:.1f}s  "
                 f"model kept {r['model_kept']}/{r['model_judged']}  [{r['standalone_query']}]"
+                + (f"  on the question {'yes' if r['on_question'] else 'NO'}" if "on_question" in r else "")
                 + (f"  defects: {', '.join(r['defects'])}" if r["defects"] else "")
             )
 
@@ -170,6 +171,7 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
         f"(verbatim {m['model_verbatim_share']:.3f})  "
         f"readability defects {m['defects']}" + (f" ({', '.join(f'{k} {n}' for k, n in m['defects_by_kind'].items())})"
                                                  if m["defects"] else "")
+        + (f"  on the question {m['on_question']:.3f} (opens on it {m['opens_on']:.3f})" if "on_question" in m else "")
     )
 
 

@@ -12,7 +12,11 @@ questions for a follow-up), `coach.ask` runs for real and the shown answer is me
   content words (>= CONVEY_WORDS);
 - words, first_s (time to the first shown sentence), total_s;
 - model_kept: the model's restatements shown / the model's restatements judged; verbatim: those
-  shown that are the unit's own words, copied (a copy is correct, but the model explained nothing).
+  shown that are the unit's own words, copied (a copy is correct, but the model explained nothing);
+- on_question, for gold lines with `says` (fragments that answer what is asked: the ways to prevent,
+  the metrics to measure with): a note unit the answer says holds one of them; opens_on: the first
+  two shown sentences do. A definition of the topic is on topic but not on the question;
+- refused: each restatement the check refused, with its note and why (counted by kind in the summary).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from coach.answer.restates import same_words
 from coach.answer.verbalize import holds, spoken
 from coach.answer.units import note_units
 from coach.evals.retrieval import answers as passage_answers
-from coach.evals.retrieval import history_of
+from coach.evals.retrieval import history_of, normalise
 from coach.text import stems
 
 KEY_LINES = 4
@@ -83,7 +87,8 @@ def evaluate_one(coach, item: dict) -> dict:
     }
     if not answer.covered:
         return {**row, "supported": 0.0, "supported_n": 0, "gold_cited": False, "coverage": 0.0,
-                "model_kept": 0, "model_judged": 0, "model_verbatim": 0, "defects": []}
+                "model_kept": 0, "model_judged": 0, "model_verbatim": 0, "defects": [],
+                **({"on_question": False, "opens_on": False} if item.get("says") else {})}
     checker = answer.checker
     supported = [s for s in shown if holds(s, checker)]
     cited = {n for s in shown for n in s.citations}
@@ -96,6 +101,7 @@ def evaluate_one(coach, item: dict) -> dict:
         lines, vecs = _key_lines(gold_passages[0], qvec, coach.base_embedder)
         cov = coverage([s.text for s in shown], lines, vecs, coach.base_embedder)
     kept, judged = answer.model_kept
+    said = _said(shown, checker, item.get("says"))
     verbatim = sum(s.origin == "model" and any(same_words(s.text, t) for t in (checker.units[s.unit].text,
                                                                                spoken(checker.units[s.unit])))
                    for s in shown)
@@ -109,7 +115,19 @@ def evaluate_one(coach, item: dict) -> dict:
         "model_kept": kept,
         "model_judged": judged,
         "model_verbatim": verbatim,
+        "refused": [{"note": checker.units[d.unit].text, "said": d.text, "why": d.reason}
+                    for d in answer.draft_sentences if not d.supported and d.unit is not None],
+        **said,
     }
+
+
+def _said(shown, checker, says: list[str] | None) -> dict:
+    """Does the answer say what answers the question (`says`), and does it open with it?"""
+    if not says:
+        return {}
+    wanted = [normalise(f) for f in says]
+    hits = [any(f in normalise(checker.units[s.unit].text) for f in wanted) for s in shown]
+    return {"on_question": any(hits), "opens_on": any(hits[:2])}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -134,8 +152,21 @@ def summarise(rows: list[dict]) -> dict:
         "model_kept_share": round(sum(r["model_kept"] for r in covered) / judged, 3) if judged else 0.0,
         "model_verbatim_share": round(sum(r["model_verbatim"] for r in covered) / kept, 3) if kept else 0.0,
         "defects": sum(len(r["defects"]) for r in rows),
+        **_share(rows, "on_question"),
+        **_share(rows, "opens_on"),
         "defects_by_kind": dict(Counter(d for r in rows for d in r["defects"])),
+        "refused_by_reason": dict(Counter(_reason(f["why"]) for r in rows for f in r.get("refused", ())).most_common()),
     }
+
+
+def _reason(why: str) -> str:
+    """A refusal's kind, without the words it names: 'adds words the note does not have: ranks' -> 'adds words ...'."""
+    return why.split(":")[0]
+
+
+def _share(rows: list[dict], key: str) -> dict:
+    asked = [r for r in rows if key in r]
+    return {key: round(sum(bool(r.get(key)) for r in asked) / len(asked), 3)} if asked else {}
 
 
 def evaluate_answers(coach, items: list[dict], progress=None) -> tuple[list[dict], dict]:
