@@ -27,6 +27,7 @@ import re
 
 import numpy as np
 
+from coach.answer.intent import intent_of, is_definition, ways_in
 from coach.answer.support import SupportChecker
 from coach.text import is_instruction, stems
 
@@ -38,6 +39,8 @@ CLOSE_SCORE = 0.05  # fused retrieval scores this close: the second passage may 
 SECOND_UNITS = 2
 REPEAT_SIM = 0.85  # a unit this close to one already picked says it again
 MAX_SENTENCES = 7
+INTENT_PASSAGES = 3  # the passages a "how do I ..." question's ways are looked for in
+INTENT_BONUS = 0.1  # relevance added per word of the ways a unit gives (a metric, a remedy; at most 3)
 
 STORY_CHARS = 1400  # a story told in order needs more room than an explanation
 STORY_PART_UNITS = 2  # units said from each part of a story (situation, task, action, result)
@@ -46,6 +49,13 @@ STORY_PART_UNITS = 2  # units said from each part of a story (situation, task, a
 _POINTS_BACK = re.compile(
     r"^(?:instead|however|also|then|so|thus|therefore|hence|otherwise|additionally|moreover|furthermore|but|"
     r"this|these|that|those|it|its|they|their|them|such)\b", re.I)
+# A bullet that opens on its verb ("Prevents the model from drifting ...") has its subject in the
+# unit before: said only after it, like a pronoun.
+_NO_SUBJECT = re.compile(
+    r"^(?:prevents|adds|uses|helps|allows|reduces|makes|keeps|avoids|ensures|requires|enables|provides|improves|"
+    r"works|stabilizes|stabilises|shrinks|gives|takes|lets|causes|leads|penalizes|penalises|removes|increases|"
+    r"decreases|captures|learns|needs|means|encourages|forces|handles|supports|achieves)\b", re.I)
+_ANNOUNCES = re.compile(r":\s*\.?\s*$")
 _STORY = re.compile(r"\b(?:tell me about a time|describe a (?:time|situation)|give (?:me )?an example of a time|"
                     r"a time (?:when )?(?:you|i)\b|walk me through a (?:time|situation))", re.I)
 _STAR_PART = re.compile(r"^\s*(?:[STAR]\s*[–—-]\s*)?(situation|task|action|result)\b", re.I)
@@ -75,16 +85,29 @@ def is_story(question: str) -> bool:
 
 def is_lead_in(unit) -> bool:
     """A sentence that announces what follows ("I use a few complementary strategies:")."""
-    return unit.kind != "list" and unit.text.rstrip().endswith(":")
+    return unit.kind != "list" and announces(unit.text)
+
+
+def announces(text: str) -> bool:
+    """Ends on the colon of a lead-in (a unit built from a list item may add a full stop after it).
+
+    >>> announces("I first analyze whether data is:."), announces("Dropout: random deactivation.")
+    (True, False)
+    """
+    return bool(_ANNOUNCES.search(text))
 
 
 def points_back(text: str) -> bool:
-    """A unit that opens on a connective or a pronoun, so it means nothing without the one before.
+    """A unit that opens on a connective, a pronoun or its own verb (its subject is in the unit
+    before), so it means nothing without the one before.
 
     >>> points_back("Instead, they inject small trainable parameters."), points_back("Inference is fast.")
     (True, False)
+    >>> points_back("Prevents the model from drifting toward the new data.")
+    True
     """
-    return bool(_POINTS_BACK.match(text.strip()))
+    text = text.strip()
+    return bool(_POINTS_BACK.match(text) or _NO_SUBJECT.match(text))
 
 
 def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> list[int]:
@@ -114,7 +137,11 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
         if len(pool) >= MIN_UNITS:
             break
         pool += by_passage[n]
-    chosen = pool if len(pool) <= MAX_UNITS else _mmr(pool, rel, checker.vectors, MAX_UNITS)
+    intent, on_question = intent_of(query), set()
+    if intent:
+        section = _section(checker, ranked[:INTENT_PASSAGES], by_passage)
+        pool, rel, on_question = _on_intent(intent, pool, section, rel, checker)
+    chosen = pool if len(pool) <= MAX_UNITS else _mmr(pool, rel, checker.vectors, MAX_UNITS, on_question)
     if len(ranked) > 1 and ranked[1] not in {checker.owner[i] for i in chosen}:
         first, second = (checker.passages[n - 1].get("score", 0.0) for n in ranked[:2])
         if second >= first - CLOSE_SCORE:
@@ -124,6 +151,33 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
     groups = _distinct([_readable(i, checker, answer_set) for i in chosen], checker)
     chosen = [i for g in _fit([g for g in groups if g], checker) for i in g]
     return sorted(set(chosen), key=lambda i: (checker.owner[i], i))  # the notes' order, best passage first
+
+
+def _on_intent(intent: str, pool: list[int], section: list[int], rel: np.ndarray,
+               checker: SupportChecker) -> tuple[list[int], np.ndarray, set[int]]:
+    """For "how do I measure / prevent / fix / choose": the units that give the ways, from the best
+    passage or, when it only defines the topic, from the rest of its section; the definition is
+    left out unless too little else is said. A unit's relevance is raised by how much of the
+    ways it gives, and those units are never cut as off the question (they answer it)."""
+    ways = {i: ways_in(checker.units[i].text, intent) for i in section}
+    gives = {i for i, n in ways.items() if n}
+    if not gives:
+        return pool, rel, set()
+    rel = rel.copy()
+    for i, n in ways.items():
+        rel[i] += INTENT_BONUS * n
+    answering = [i for i in pool if i in gives] or [i for i in section if i in gives]
+    rest = sorted((i for i in pool if i not in gives and not is_definition(checker.units[i].text)),
+                  key=lambda i: -rel[i])
+    return answering + rest[: max(0, MIN_UNITS - len(answering))], rel, gives
+
+
+def _section(checker: SupportChecker, passages: list[int], by_passage: dict[int, list[int]]) -> list[int]:
+    """The units of the passages among `passages` that share the best passage's file and heading."""
+    first = checker.passages[passages[0] - 1]
+    return [i for n in passages for i in by_passage[n]
+            if checker.passages[n - 1]["source"] == first["source"]
+            and checker.passages[n - 1].get("heading") == first.get("heading")]
 
 
 def _readable(i: int, checker: SupportChecker, answers: set[int]) -> list[int]:
@@ -185,8 +239,9 @@ def _story(checker: SupportChecker, answers: set[int]) -> list[int]:
     return picked
 
 
-def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray, limit: int) -> list[int]:
-    """Relevant and not alike: maximal marginal relevance, at most `limit` units."""
+def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray, limit: int, answering: set[int] = frozenset()) -> list[int]:
+    """Relevant and not alike: maximal marginal relevance, at most `limit` units; a unit in
+    `answering` is never cut as off the question."""
     chosen: list[int] = []
     rest = list(pool)
     while rest and len(chosen) < limit:
@@ -195,7 +250,8 @@ def _mmr(pool: list[int], rel: np.ndarray, vectors: np.ndarray, limit: int) -> l
             return MMR_LAMBDA * float(rel[i]) - (1 - MMR_LAMBDA) * redundancy
 
         best = max(rest, key=gain)
-        if chosen and float(rel[best]) < 0.5 * float(rel[chosen[0]]) and len(chosen) >= MIN_UNITS:
+        if chosen and float(rel[best]) < 0.5 * float(rel[chosen[0]]) and len(chosen) >= MIN_UNITS \
+                and best not in answering:
             break  # the rest is off the question
         chosen.append(best)
         rest.remove(best)

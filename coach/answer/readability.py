@@ -4,7 +4,7 @@ said twice (paraphrase included), an opening that points at nothing, mojibake re
 
 from __future__ import annotations
 
-from coach.answer.compose import REPEAT_SIM, points_back
+from coach.answer.compose import REPEAT_SIM, announces, points_back
 from coach.answer.restates import is_prose
 
 MOJIBAKE = ("†", "\ufffd", "â€")
@@ -18,7 +18,7 @@ def defects(answer, embedder) -> list[str]:
     out = []
     for k, s in enumerate(shown):
         text = s.text.strip()
-        if text.endswith(":"):
+        if announces(text):
             if not (s.unit is not None and k + 1 < len(shown) and shown[k + 1].unit == s.unit + 1):
                 out.append("lead-in without its list")
         elif text.endswith("?") or "**" in text or (s.origin == "model" and not is_prose(text)):

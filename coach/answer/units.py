@@ -14,6 +14,8 @@ Code, headings, images and raw HTML are never units.
 [('question', 'What is RAG?'), ('sentence', 'Retrieval plus generation.')]
 >>> [u.text for u in note_units("| Aspect | MoE | Ensemble |\\n|---|---|---|\\n| Routing | A gate picks experts | All models used |")]
 ['Routing: MoE: A gate picks experts; Ensemble: All models used.']
+>>> [u.text for u in note_units("1. Know the data\\n   I check whether it is:\\n- MCAR\\n- MAR\\n")]
+['Know the data I check whether it is: MCAR; MAR.']
 >>> [u.text for u in note_units("- B=1: 12*3*128*128 = 6M pixels, *really* big")]
 ['B=1: 12*3*128*128 = 6M pixels, really big.']
 """
@@ -183,9 +185,14 @@ def _blocks(nodes, out: list[Unit], first_line: int) -> None:
                                 end=first_line + node.map[1] - 1 if node.map else 0))
             else:
                 flush()
-                for li, text in zip(node.children, items):
+                for k, (li, text) in enumerate(zip(node.children, items)):
                     item_line = first_line + (li.map[0] if li.map else 0)
                     item_end = first_line + li.map[1] - 1 if li.map else 0
+                    if k == len(items) - 1 and text.endswith(":"):
+                        # "1. Know the data\n   I first check whether it is:" then a list less indented:
+                        # the last item is the label of the list that follows
+                        pending.append(Unit(text, "item", item_line, end=item_end))
+                        continue
                     out.append(Unit(_list_text("", [text]), "question" if is_question(text) else "item", item_line,
                                     end=item_end))
         elif node.type == "blockquote":

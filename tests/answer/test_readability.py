@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from coach.answer.compose import REPEAT_SIM, points_back
+from coach.answer.compose import REPEAT_SIM, announces, points_back
 from coach.answer.pipeline import AnswerPipeline
 from coach.search.retrieve import covers
 from helpers import ROOT
@@ -17,6 +17,8 @@ QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "tests" / "data" /
     "explain LoRA to me", "what's the difference between prompt tuning and prefix tuning",
     "tell me about a time I disagreed with my team", "how do you detect hallucination in llm outputs",
     "what are the weaknesses of averaging the 12 panel features in my ECG model",
+    "how do you keep a finetuned llm from losing what it already knew", "how would i know my rag thing is actually working",
+    "how do i handle missing values",
 ]
 # a draft full of what a weak model writes: a question, markdown, a hanging lead-in, a repeat
 DRAFT = ("Why does QLoRA matter? 3. **Modular & reusable Adapters**: Here's what they have in common: "
@@ -45,7 +47,7 @@ def test_no_question_markdown_or_hanging_lead_in_is_shown(answers, coach):
             text = s.text.strip()
             assert not text.endswith("?"), (q, text)
             assert "**" not in text and not text.startswith(("#", "|", "- ")), (q, text)
-            if text.endswith(":"):  # a lead-in is said with what it leads into, right after it
+            if announces(text):  # a lead-in is said with what it leads into, right after it
                 assert s.origin == "notes" and k + 1 < len(shown) and shown[k + 1].unit == s.unit + 1, (q, text)
         assert defects(a, coach.base_embedder) == [], q
 
@@ -104,3 +106,15 @@ def test_the_opening_says_what_must_follow_it_before_any_draft(coach, answers):
     lead = [a.checker.units[i].text for i in lead_group(a.checker, a.picks)]
     assert [t[:22] for t in lead[:2]] == ["Both are Parameter-Eff", "Instead, they inject s"]
     assert [s.text[:22] for s in a.sentences[:2]] == ["Both are Parameter-Eff", "Instead, they inject s"]
+
+
+def test_how_to_questions_get_the_ways_not_the_definition(answers):
+    """"How do I prevent / measure X" is answered with the remedies and the metrics the section
+    gives, which notes usually put after the topic's definition."""
+    forgetting = answers["how do you keep a finetuned llm from losing what it already knew"]
+    assert "keeping base weights frozen" in forgetting.text, forgetting.text
+    assert "it can forget previously learned knowledge" not in forgetting.sentences[0].text, forgetting.text
+    rag = answers["how would i know my rag thing is actually working"]
+    assert "Recall@k" in rag.text and "BLEU" in rag.text, rag.text
+    missing = answers["how do i handle missing values"]
+    assert "imputation" in missing.text.lower(), missing.text
