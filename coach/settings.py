@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         True, description="Fine-tune the embedding model on your notes' own questions at ingest (about a minute)."
     )
     llm: Optional[Path] = Field(
-        None, description="Local GGUF file, or a name from `coach models`; default: the packaged SmolLM2-135M-Instruct Q4_1."
+        None, description="Local GGUF file, or a name from `coach models`; default: the packaged Qwen2.5-Coder-0.5B-Instruct Q4_K_M (smollm2: the small, fast SmolLM2-135M)."
     )
     llm_url: Optional[str] = Field(
         None, description="An OpenAI-compatible server to answer with (llama.cpp server, vLLM, Ollama, LM Studio), "

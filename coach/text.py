@@ -71,10 +71,22 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+_NEGATED = re.compile(r"\b(?:(can)|(won)|(\w+)n)['’]t\b", re.I)
+
+
+def _not(m: re.Match) -> str:
+    return f"{m.group(1) or ('will' if m.group(2) else m.group(3))} not"
+
+
 def stem_list(text: str) -> list[str]:
     """Content words cut to 5 letters (a crude stem), in order, with repeats; CamelCase names
-    count as their parts: 'BatchNorm normalizes GPUs' -> ['batch', 'norm', 'norma', 'gpu']."""
-    words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", text).lower())
+    count as their parts: 'BatchNorm normalizes GPUs' -> ['batch', 'norm', 'norma', 'gpu'].
+    A negated verb is the verb and "not" (a stop word): "doesn't look" ~ "don't look".
+
+    >>> stem_list("It doesn't look like an ECG"), stem_list("they don't look like ECGs"), stem_list("won't fit")
+    (['look', 'ecg'], ['look', 'ecg'], ['fit'])
+    """
+    words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", _NEGATED.sub(_not, text)).lower())
     return [_stem(w) for w in words if w not in STOP and len(w) > 1]
 
 

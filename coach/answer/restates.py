@@ -39,11 +39,13 @@ SUBJECT_SPAN = 6  # a subject stands among the first content words of its senten
 # Words a restatement may add: they connect or hedge, they state no fact.
 OWN_WORDS = frozenset(stem_list("also instead rather even still just then usually typically mainly mostly example eg "
                                 "mean means include includes involve involves lead leads leading times use using "
-                                "allow allows imply implies indicate indicates"))  # "=", "→", "⇒", "×", "X: a; b", "Use X" said out loud
+                                "allow allows imply implies indicate indicates occur occurs happen happens "
+                                "technique method approach"))
+# ("=", "→", "⇒", "×", "X: a; b" and "Use X" said out loud; "X is a technique that ...", "X occurs when ...")
 _NEGATOR = re.compile(r"\b(?:not|no|never|without|cannot|nor|none|neither)\b|n't\b", re.I)
 _NEGATOR_STEMS = frozenset(stem_list("never without cannot nor none neither"))
 _POINTER = re.compile(r"^(?:it|its|they|their|this|these|that|those|both|why it|how it|what it)\b", re.I)
-_DEBRIS = re.compile(r"\*\*|^(?:#|\||>|\d+[.)]\s|[-*+•]\s)|\$|\\[a-zA-Z]+\{?")
+_DEBRIS = re.compile(r"\*\*|^(?:#|\||>|\d+[.)]\s|[-*+•]\s)|\$(?!\d)|\\[a-zA-Z]+\{?")  # "$2k" is money, "$x$" LaTeX
 _POLARITY = frozenset(stem_list("false true high low higher lower"))
 _OWN_LABEL = re.compile(r"^[^:;]{1,40}:\s")
 _TERM_CHARS = re.compile(r"[\w.%]")  # what may stand before a term inside a longer one
