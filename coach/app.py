@@ -93,7 +93,7 @@ class Coach:
     @cached_property
     def searcher(self) -> HybridSearcher:
         with self._load_lock:
-            return HybridSearcher(self.index, self.embedder)
+            return HybridSearcher(self.index, self.embedder, correct_spelling=self.settings.correct_spelling)
 
     @cached_property
     def engine(self) -> ChatEngine:

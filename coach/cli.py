@@ -80,10 +80,14 @@ def ingest(
         echo("notes from: " + ", ".join(printable(root) for root in r.roots))
 
 
-def _print_hits(hits, as_json: bool, query: str) -> None:
+def _print_hits(hits, as_json: bool, query: str, searched: str | None = None) -> None:
+    searched = searched or query
     if as_json:
-        echo(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}, ensure_ascii=False))
+        echo(json.dumps({"query": query, **({"searched": searched} if searched != query else {}),
+                         "results": [h.as_dict() for h in hits]}, ensure_ascii=False))
         return
+    if searched != query:
+        echo(f"Searched for: {printable(searched)}\n")
     for n, h in enumerate(hits, 1):
         c = h.chunk
         echo(f"[{n}] {printable(c.source)}:{c.line_start}-{c.line_end}  {printable(c.heading)}  "
@@ -110,9 +114,9 @@ def search(
         except OSError as err:
             raise UsageError(f"Cannot read {batch} ({err.strerror}) — give a text file, one query per line.") from err
         for q in queries:
-            _print_hits(coach.search(q, k), True, q)
+            _print_hits(coach.search(q, k), True, q, coach.searcher.searched(q))
         return
-    _print_hits(coach.search(query, k), as_json, query)
+    _print_hits(coach.search(query, k), as_json, query, coach.searcher.searched(query))
 
 
 @app.command(name="eval")

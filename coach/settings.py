@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     fast_embed: bool = Field(
         True, description="Embed with the ONNX export made at ingest (no torch at start); false: sentence-transformers."
     )
+    correct_spelling: bool = Field(
+        True, description="Match misspelt question words to the notes' own spelling before searching."
+    )
     adapt_embedder: bool = Field(
         True, description="Fine-tune the embedding model on your notes' own questions at ingest (about a minute)."
     )

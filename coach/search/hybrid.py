@@ -19,6 +19,7 @@ import numpy as np
 
 from coach.notes import keyword
 from coach.notes.index import Index
+from coach.search.spelling import Speller
 from coach.types import Hit
 
 DENSE_DEPTH = 100  # vector rows looked at per query
@@ -37,12 +38,18 @@ def relative_scores(scores: dict[Any, float]) -> dict[Any, float]:
 class HybridSearcher:
     """Built once per process over a loaded Index; `search` is cheap."""
 
-    def __init__(self, index: Index, embedder, dense_weight: float = DENSE_WEIGHT):
+    def __init__(self, index: Index, embedder, dense_weight: float = DENSE_WEIGHT, correct_spelling: bool = False):
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight
         # saved at ingest and loaded; an index from before that is indexed here, once
         self.bm25 = index.bm25() or keyword.build(index.chunks)
+        # misspelt words matched to the notes' spelling
+        self.speller = Speller(self.bm25.vocab_dict) if correct_spelling else None
+
+    def searched(self, query: str) -> str:
+        """The query as searched: misspelt words in the notes' spelling."""
+        return self.speller.correct(query) if self.speller else query
 
     def _dense(self, query_vec: np.ndarray) -> dict[int, float]:
         """chunk position -> best cosine similarity among its vectors, for the closest rows."""
@@ -67,6 +74,7 @@ class HybridSearcher:
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
+        query = self.searched(query)
         query_vec = self.embedder.encode([query])[0]
         dense = self._dense(query_vec)
         keyword = self._bm25(query)

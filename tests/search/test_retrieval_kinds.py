@@ -47,3 +47,14 @@ def test_follow_ups_find_the_answer_in_the_top_3_and_read_as_plain_questions(ada
         q = re.sub(r" \(about: [^()]+\)$", "", r["query"])
         assert q.count("?") <= 1 and q.rstrip().endswith("?"), r  # one question, not two spliced
         assert not re.search(r"\b(why|how|what) (did|do|does) i\b.*\b(why|how|what) (did|do|does) i\b", q, re.I), r
+
+
+def test_misspelt_words_are_searched_in_the_notes_spelling(coach):
+    """Written for this test, not taken from a question set."""
+    searcher = coach.searcher
+    assert searcher.searched("overfiting and quantizaton tricks") == "overfitting and quantization tricks"
+    # real words the notes don't use, names, and short words stay as typed
+    assert searcher.searched("can I bake sourdough with QLoRA on a GPU") == "can I bake sourdough with QLoRA on a GPU"
+    typed, meant = "monitering latency with prometheus grafana", "monitoring latency with prometheus grafana"
+    assert [h.chunk.id for h in coach.search(typed, 5)] == [h.chunk.id for h in coach.search(meant, 5)]
+    assert any("monitor" in h.chunk.heading.lower() for h in coach.search(typed, 3))

@@ -1,0 +1,60 @@
+"""Misspelt question words matched to the notes' own spelling before searching.
+
+People type fast: "overfiting", "quantizaton", "monitering". BM25 finds nothing for a word
+the notes never use, and the embedder splits it into pieces that mean little. A query word is
+corrected when the notes don't use it, English barely does (wordfreq's Zipf frequency under
+RARE: "tunning" 1.3, "finetunig" 0; real words like "bake" 3.9 or "nulls" 1.9 are left alone),
+and one of the notes' words is within one edit of it (two for words of eight letters or more;
+Damerau-Levenshtein, so two swapped letters are one edit). Among equally near words the one
+reached by adding or dropping letters wins ("automatd" -> "automated", not "automate"); a
+tie beyond that is left uncorrected. A misspelling common enough to be in English's word lists
+("stoping", Zipf 2.2) is not caught.
+
+>>> s = Speller(["overfitting", "quantization", "automated", "automate", "tuning", "running"])
+>>> s.correct("how to stop overfiting"), s.correct("automatd tests"), s.correct("fine tunning")
+('how to stop overfitting', 'automated tests', 'fine tuning')
+>>> s.correct("can I bake bread"), s.correct("QLoRA")
+('can I bake bread', 'QLoRA')
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+MIN_LETTERS = 4  # shorter words are too often another word one edit away
+LONG = 8  # from this length, two edits
+RARE = 1.5  # Zipf frequency under which a word not in the notes is taken for a misspelling
+
+
+def _english(word: str) -> float:
+    from wordfreq import zipf_frequency  # loads its word list on first use only
+
+    return zipf_frequency(word, "en")
+
+
+class Speller:
+    def __init__(self, vocab: Iterable[str]):
+        self.notes_words = {w for w in vocab if w.isalpha()}
+        self._choices = sorted(self.notes_words)
+
+    def correct(self, query: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda m: self._word(m.group(0)), query)
+
+    @lru_cache(maxsize=4096)
+    def _word(self, word: str) -> str:
+        low = word.lower()
+        if len(low) < MIN_LETTERS or low in self.notes_words or _english(low) >= RARE:
+            return word
+        limit = 2 if len(low) >= LONG else 1
+        found = process.extract(low, self._choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=10)
+        if not found:
+            return word
+        ranked = sorted(((d, -fuzz.ratio(low, w), w) for w, d, _ in found))
+        if len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
+            return word  # two words equally near: no guess
+        return ranked[0][2]
