@@ -118,7 +118,8 @@ def novel_terms(sentence: str, passages_text: str) -> list[str]:
     """Names, acronyms and numbers in `sentence` that appear nowhere in the passages."""
     plain = CITE.sub("", sentence).strip()
     haystack = passages_text.lower()
-    return [t for t in _TERM.findall(plain) if t.lower() not in haystack]
+    # a capitalised function word ("Label: The system ...") is no name
+    return [t for t in _TERM.findall(plain) if t.lower() not in haystack and t.lower() not in STOP]
 
 
 def trail(heading: str) -> tuple[str, ...]:

@@ -176,7 +176,9 @@ def restates(sentence: str, unit, heading: str = "") -> str | None:
         return None  # a note restates itself, lead-in, table row and all
     if not is_prose(sentence):
         return "not a plain sentence"
-    said = clauses(plain)
+    # sentence by sentence, then clause by clause: "Fail-Safe Design: the system degrades to manual
+    # review. No automated actions without oversight." says two bullets, each in its own sentence
+    said = [c for sent in _SENTENCE_END.split(plain) if sent and sent.strip() for c in clauses(sent.strip())]
     if not said:
         return "says nothing"
     note = _Note(unit, heading, plain)
