@@ -3,7 +3,7 @@
 Each list's scores are min-max normalised over its top candidates, then combined as
 DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * bm25. Unlike reciprocal rank fusion this keeps
 the margin: a passage far more similar than the rest stays first even when its words differ
-from the question's. On the dev set both reach R@1 0.967; on paraphrased probes RRF put 5 of
+from the question's. A decisive keyword match (BM25 DECISIVE times the next) stays first too. On the dev set both reach R@1 0.967; on paraphrased probes RRF put 5 of
 7 first, this fusion 7 of 7 (flat for dense weights 0.65-0.8).
 
 >>> relative_scores({"a": 0.9, "b": 0.5, "c": 0.1})
@@ -25,6 +25,22 @@ from coach.types import Hit
 DENSE_DEPTH = 100  # vector rows looked at per query
 BM25_DEPTH = 50
 DENSE_WEIGHT = 0.7  # measured flat from 0.65 to 0.8 on the dev set and paraphrased probes
+# A passage whose BM25 score is this many times the next one's holds the question's rare words
+# (a few terms one bullet list holds): it stays first. On the tune halves, 40 of 41 such
+# passages answered (the one that did not was not first in the fused order either).
+DECISIVE = 1.7
+
+
+def _decisive(keyword: dict[int, float]) -> int | None:
+    """The passage BM25 scores DECISIVE times above any other, if there is one.
+
+    >>> _decisive({1: 6.7, 2: 3.8, 3: 1.0}), _decisive({1: 5.3, 2: 4.8})
+    (1, None)
+    """
+    if len(keyword) < 2:
+        return None
+    (first, top), (_, second) = sorted(keyword.items(), key=lambda kv: -kv[1])[:2]
+    return first if top >= DECISIVE * second else None
 
 
 def relative_scores(scores: dict[Any, float]) -> dict[Any, float]:
@@ -85,8 +101,11 @@ class HybridSearcher:
                 dense[missing[i]] = max(dense.get(missing[i], -1.0), float(row_sim))
         d, b = relative_scores(dense), relative_scores(keyword)
         w = self.dense_weight
-        fused = sorted(((w * d[p] + (1 - w) * b.get(p, 0.0), p) for p in dense), reverse=True)[:k]
-        return [Hit(self.index.chunks[p], score, dense[p]) for score, p in fused]
+        fused = sorted(((w * d[p] + (1 - w) * b.get(p, 0.0), p) for p in dense), reverse=True)
+        decisive = _decisive(keyword)
+        if decisive is not None and fused[0][1] != decisive:  # kept first, not averaged away
+            fused = [(fused[0][0], decisive)] + [(sc, p) for sc, p in fused if p != decisive]
+        return [Hit(self.index.chunks[p], score, dense[p]) for score, p in fused[:k]]
 
 
 def fuse_hits(first: list[Hit], second: list[Hit], weight: float) -> list[Hit]:

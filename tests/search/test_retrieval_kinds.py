@@ -58,3 +58,10 @@ def test_misspelt_words_are_searched_in_the_notes_spelling(coach):
     typed, meant = "monitering latency with prometheus grafana", "monitoring latency with prometheus grafana"
     assert [h.chunk.id for h in coach.search(typed, 5)] == [h.chunk.id for h in coach.search(meant, 5)]
     assert any("monitor" in h.chunk.heading.lower() for h in coach.search(typed, 3))
+
+
+def test_a_decisive_keyword_match_stays_first(coach):
+    """A few rare terms that one bullet list holds: BM25 puts that passage far ahead, and the
+    fusion no longer averages it below passages that are merely about the topic."""
+    hits = coach.search("noise injection regularization", 3)
+    assert "Noise Injection" in hits[0].chunk.text, [h.chunk.heading[-60:] for h in hits]
