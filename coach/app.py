@@ -243,11 +243,11 @@ class Coach:
         return self.searcher.search(query, k or self.settings.top_k)
 
     def standalone_query(self, question: str, history: list[str] | None = None) -> str:
-        return rewrite(question, history or [])
+        return rewrite(self.searcher.searched(question), history or [])
 
     def retrieve(self, question: str, history: list[str] | None = None, k: int | None = None) -> tuple[str, list[Hit]]:
         """(standalone query, hits): a follow-up searched with the conversation (coach.search.retrieve)."""
-        return retrieve(self.searcher.search, question, history, k or self.settings.top_k)
+        return retrieve(self.searcher.search, self.searcher.searched(question), history, k or self.settings.top_k)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """A streamed answer grounded in the notes (coach.answer.pipeline); `history`: earlier
@@ -256,7 +256,8 @@ class Coach:
             raise UsageError('Ask a question, e.g. "explain LoRA to me".')
         # the engine is built first: a missing model file or a bad server setting fails now, not after retrieval
         engine = self.engine
-        return AnswerPipeline(self.searcher.search, engine, self.base_embedder, self.settings).ask(question, history)
+        return AnswerPipeline(self.searcher.search, engine, self.base_embedder, self.settings,
+                              spell=self.searcher.searched).ask(question, history)
 
     def _stream(self, messages) -> Iterator[str]:
         """Tokens from the engine (the local GGUF or a server)."""

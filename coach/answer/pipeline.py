@@ -8,7 +8,7 @@ back into it.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from coach.answer.compose import pick_units
 from coach.answer.grounded import Answer
@@ -22,8 +22,10 @@ COPYING = 1.0  # no repeat penalty: restating a note means saying its words agai
 
 
 class AnswerPipeline:
-    def __init__(self, search: Search, engine: ChatEngine, embedder, settings):
+    def __init__(self, search: Search, engine: ChatEngine, embedder, settings,
+                 spell: Callable[[str], str] | None = None):
         self.search, self.engine, self.embedder, self.settings = search, engine, embedder, settings
+        self.spell = spell or (lambda q: q)  # misspelt words in the notes' spelling, shown as "Searched for"
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Retrieve, pick what the notes say, and stream an answer grounded in it.
@@ -32,7 +34,7 @@ class AnswerPipeline:
         When the best passage is not similar enough, no model runs: the answer says the
         notes don't cover it and the nearest passages are shown.
         """
-        query, hits = retrieve(self.search, question, history, self.settings.top_k)
+        query, hits = retrieve(self.search, self.spell(question), history, self.settings.top_k)
         if not covers(hits, self.settings.min_relevance, query):
             return Answer(question, query, hits, [], None)
         passages = [h.as_dict() for h in hits[: self.settings.context_passages]]

@@ -55,6 +55,8 @@ def test_misspelt_words_are_searched_in_the_notes_spelling(coach):
     assert searcher.searched("overfiting and quantizaton tricks") == "overfitting and quantization tricks"
     # real words the notes don't use, names, and short words stay as typed
     assert searcher.searched("can I bake sourdough with QLoRA on a GPU") == "can I bake sourdough with QLoRA on a GPU"
+    # the query an answer is built from (and the app shows as "Searched for") is the corrected one
+    assert coach.retrieve("overfiting prevention tricks")[0] == "overfitting prevention tricks"
     typed, meant = "monitering latency with prometheus grafana", "monitoring latency with prometheus grafana"
     assert [h.chunk.id for h in coach.search(typed, 5)] == [h.chunk.id for h in coach.search(meant, 5)]
     assert any("monitor" in h.chunk.heading.lower() for h in coach.search(typed, 3))
