@@ -30,7 +30,7 @@ app = typer.Typer(
 
 IndexOpt = typer.Option(None, "--index", help="Index folder [env COACH_INDEX; default index/].")
 LlmOpt = typer.Option(
-    None, "--llm", help="Local GGUF file, or a name from `coach models` [env COACH_LLM; default packaged SmolLM2-135M]."
+    None, "--llm", help="Local GGUF file, or a name from `coach models` [env COACH_LLM; default: packaged Qwen2.5-Coder-0.5B; smollm2: the small, fast one]."
 )
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of text.")
 
