@@ -290,11 +290,13 @@ def bench_process(index_dir: Path, runs: int) -> dict:
 
     Coach(Settings(index=index_dir, adapt_embedder=False)).export_fast_embedders()  # as `coach ingest` does
     env = {**os.environ, "COACH_INDEX": str(index_dir), "COACH_ADAPT_EMBEDDER": "false"}
+    # The peak is read from /proc (VmHWM: this process's own memory since exec). getrusage's
+    # ru_maxrss is not: Linux carries the spawning process's peak across exec, so a probe started
+    # by this bench (torch and two LLMs loaded, about 2.1 GB) reported that instead of its own.
     probe = (
-        "import resource, sys\n"
         "from coach.app import Coach\n"
         "a = Coach().ask('explain LoRA to me'); a.to_json()\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True)
     result = {"peak_rss_mb": int(out.stdout.strip().splitlines()[-1]) / 1024}
