@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from coach.search.followup import asked
 from coach.text import stems
 
 # The question's words for each intent, the first that matches wins (a fix is asked as "what do I
@@ -63,7 +64,6 @@ _GIVES = {
         "use because tradeoff tradeoffs pros cons instead rather"),
 }
 _HOW_TO = {"prevent", "fix"}
-_ABOUT = re.compile(r"\s*\(about: .*\)\s*$")
 MAX_WAYS = 3
 # An instruction: "Use X", "Add Y", "I use X", "We add Y" (the ways, said as steps).
 _INSTRUCTION = re.compile(
@@ -81,7 +81,7 @@ def intent_of(question: str) -> str | None:
 
     >>> intent_of("how did I check it was not overfitting? (about: pick lora for the medical chatbot)")
     """
-    question = _ABOUT.sub("", question)
+    question = asked(question)
     for name, asks in _ASKS:
         if asks.search(question):
             return name

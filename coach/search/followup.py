@@ -69,6 +69,16 @@ _ELLIPTIC = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b", re.IGNORECASE)
 MAX_NOUN_WORDS = 4
 
 
+def asked(query: str) -> str:
+    """A standalone query without the topic a follow-up names beside it: what the user asked.
+
+    >>> asked("how did I check it was not overfitting? (about: pick lora for the medical chatbot)")
+    'how did I check it was not overfitting?'
+    """
+    about = _ABOUT.search(query)
+    return query[: about.start()].rstrip() if about else query
+
+
 def topic_of(query: str) -> str:
     """The thing a query is about: instruction words, question frame and politeness stripped."""
     about = _ABOUT.search(query)

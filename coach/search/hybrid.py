@@ -3,8 +3,9 @@
 Each list's scores are min-max normalised over its top candidates, then combined as
 DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * bm25. Unlike reciprocal rank fusion this keeps
 the margin: a passage far more similar than the rest stays first even when its words differ
-from the question's. A decisive keyword match (BM25 DECISIVE times the next) stays first too. On the dev set both reach R@1 0.967; on paraphrased probes RRF put 5 of
-7 first, this fusion 7 of 7 (flat for dense weights 0.65-0.8).
+from the question's. On the dev set both reach R@1 0.967; on paraphrased probes RRF put 5 of
+7 first, this fusion 7 of 7 (flat for dense weights 0.65-0.8). A decisive keyword match (BM25
+DECISIVE times the next passage) stays first too.
 
 >>> relative_scores({"a": 0.9, "b": 0.5, "c": 0.1})
 {'a': 1.0, 'b': 0.5, 'c': 0.0}
