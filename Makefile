@@ -28,13 +28,13 @@ run: ingest
 test: setup browser-deps
 	$(BIN)/python -m pytest
 
-# Debian's Chromium for the browser test (Playwright drives it through executable_path) and
-# strace for the test that proves no call leaves the machine.
+# Debian's Chromium for the browser test (Playwright drives it through executable_path), strace
+# for the test that proves no call leaves the machine, espeak-ng to speak the voice tests' answers.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v strace >/dev/null 2>&1 || { \
-	  echo "installing chromium and strace for the browser and network tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium strace >/dev/null) \
-	  || echo "chromium or strace could not be installed: the tests that need them will be skipped"; }
+	@command -v chromium >/dev/null 2>&1 && command -v strace >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || { \
+	  echo "installing chromium, strace and espeak-ng for the browser, network and voice tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium strace espeak-ng >/dev/null) \
+	  || echo "chromium, strace or espeak-ng could not be installed: the tests that need them will be skipped"; }
 
 bench: setup
 	$(BIN)/python -m bench.run

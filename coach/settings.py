@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     llm_model: Optional[str] = Field(None, description="The model name to ask that server for.")
     llm_api_key: Optional[str] = Field(None, description="The server's API key, if it wants one.")
     llm_timeout_s: float = Field(60.0, gt=0, description="How long to wait for the server before saying it is slow.")
+    speech_model: Optional[Path] = Field(
+        None, description="Local faster-whisper (CTranslate2) model folder for spoken answers; default: the packaged Whisper tiny.en."
+    )
     models_dir: Optional[str] = Field(
         None, description="More folders of GGUF files for `coach models` and `--llm NAME` (joined by ':')."
     )

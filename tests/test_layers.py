@@ -15,7 +15,7 @@ FLOORS = [
     {"ground"},            # coach/errors, text, types, settings, checksum
     {"embed"},
     {"notes"},
-    {"search", "engines"},
+    {"search", "engines", "voice"},
     {"answer"},
     {"practice", "evals"},
     {"app"},

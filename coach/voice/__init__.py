@@ -1,0 +1,1 @@
+"""Speech in: a spoken answer read from a recording, transcribed offline, and its delivery measured."""
