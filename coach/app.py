@@ -107,7 +107,22 @@ class Coach:
         from coach.practice.store import Store
 
         home = self.settings.home
-        return Drill(extract(self.index.chunks), lambda: Store(home), self.base_embedder, home)
+        return Drill(extract(self.index.chunks), lambda: Store(home), self.base_embedder, home,
+                     transcriber=self.transcriber)
+
+    @cached_property
+    def transcriber(self):
+        """Speech to text for spoken answers; its model loads on the first recording, and stays
+        loaded when the index is reloaded."""
+        from coach.voice.transcribe import Transcriber
+
+        return Transcriber(self.settings.speech_model, self.settings.n_threads)
+
+    def transcribe(self, recording: Path, story: bool = False) -> dict:
+        """A recording's transcript and how it was said (coach.practice.drill.told)."""
+        from coach.practice.drill import told
+
+        return told(self.transcriber.transcribe(recording), story)
 
     def reload_index(self) -> None:
         """Forget what was loaded from the index (after an ingest); parts given to the constructor stay."""

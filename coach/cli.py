@@ -360,20 +360,39 @@ def drill_history(ctx: typer.Context, question_id: str = typer.Argument(..., met
     echo(f"{len(rows)} attempt(s)")
 
 
+AudioOpt = typer.Option(None, "--audio", help="A recording of your answer (wav, mp3, m4a, ogg, webm; under 5 minutes "
+                        "and 25 MB): transcribed offline, graded, and its delivery measured.")
+
+
 @drill_app.command("answer")
 def drill_answer(ctx: typer.Context, question_id: str = typer.Argument(..., metavar="ID"),
-                 text: str = typer.Argument(..., help="Your answer."),
+                 text: Optional[str] = typer.Argument(None, help="Your answer (or --audio FILE)."),
+                 audio: Optional[Path] = AudioOpt,
                  seconds: Optional[float] = typer.Option(None, "--seconds", min=0, help="How long you took (timed practice)."),
                  as_json: bool = JsonOpt):
-    """Grade an answer against your notes and schedule the question again."""
-    r = _drill(ctx).answer(question_id, text, seconds=seconds)
+    """Grade an answer against your notes and schedule the question again; --audio grades a
+    spoken one, with feedback on how it was said."""
+    if (text is None) == (audio is None):
+        raise UsageError("Give the answer as TEXT or as --audio FILE (one of the two).")
+    d = _drill(ctx)
+    heard = d.listen(question_id, audio) if audio is not None else None
+    r = d.answer(question_id, heard["transcript"] if heard else text, seconds=seconds, delivery=heard)
     r.pop("id")
     if as_json:
+        if heard:
+            r["transcript"] = heard["transcript"]
+            r.update({k: heard[k] for k in ("duration_s", "wpm", "fillers", "pauses", "hedges")})
         echo(json.dumps(r, ensure_ascii=False))
         return
+    if heard:
+        echo(f"you said: {heard['transcript']}")
     echo(f"score {r['score']:.2f} — {r['feedback']}")
     for line in (r["star"] or {}).get("advice", []):
         echo(f"STAR: {line}")
+    for line in r["not_in_notes"]:
+        echo(f"check: {line}")
+    for line in (heard or {}).get("lines", []):
+        echo(f"delivery: {line}")
     echo(f"your notes say:\n{_indent(r['reference'])}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
 
 
@@ -388,6 +407,28 @@ def drill_stats(ctx: typer.Context, as_json: bool = JsonOpt):
     for topic, m in sorted(st["topics"].items(), key=lambda kv: kv[1]["mastery"]):
         if m["reviewed"]:
             echo(f"  {m['mastery']:.2f}  {topic} ({m['reviewed']}/{m['cards']} practised)")
+    if st["delivery"]:
+        echo(f"spoken answers, the last {len(st['delivery'])}: words a minute · fillers a minute · length")
+        for a in st["delivery"]:
+            echo(f"  {a['at'][:16].replace('T', ' ')}  {a['wpm']:5.0f} · {a['fillers_per_min']:4.1f} · "
+                 f"{a['speaking_s']:4.0f} s{'  (weak delivery)' if a['weak'] else ''}")
+
+
+@app.command()
+def transcribe(recording: Path = typer.Argument(..., metavar="FILE", help="wav, mp3, m4a, ogg or webm; under 5 minutes."),
+               story: bool = typer.Option(False, "--story", help="Judge the length as a behavioural story (60-120 s) "
+                                          "rather than a technical answer (30-90 s)."),
+               as_json: bool = JsonOpt):
+    """Transcribe a spoken answer offline and say how it was delivered: length, pace, fillers
+    (and where they fell), pauses, hedges."""
+    r = _coach(None).transcribe(recording, story=story)
+    if as_json:
+        echo(json.dumps(r, ensure_ascii=False))
+        return
+    echo(r["transcript"])
+    echo("")
+    for line in r["lines"]:
+        echo(line)
 
 
 @app.command()

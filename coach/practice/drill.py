@@ -13,19 +13,42 @@ from typing import Callable
 import numpy as np
 
 from coach.errors import UsageError
-from coach.practice.grading import MAX_ANSWER_CHARS, feedback, grade, key_points, rating_for
-from coach.practice.star import advice, is_behavioural, star
+from coach.practice.grading import MAX_ANSWER_CHARS, feedback, grade, key_points, not_in_notes, rating_for
+from coach.practice.star import advice, is_behavioural, star, story_times
 from coach.practice.questions import Question
 from coach.practice.store import Store
+from coach.text import novel_terms
+from coach.voice import delivery as said
+
+
+def sooner(rating):
+    """One step sooner on the FSRS scale (Easy -> Good -> Hard -> Again): a weak delivery costs
+    the card what a weaker grade would."""
+    from fsrs import Rating
+
+    return Rating(max(int(Rating.Again), int(rating) - 1))
+
+
+def told(heard, story: bool) -> dict:
+    """How a transcript was said (coach.voice.delivery.report); for a story, also the seconds
+    spent on each STAR part."""
+    d = said.report(heard, "story" if story else "technical")
+    if story:
+        d["star_s"] = story_times(said.sentences(heard.words))
+        d["lines"].append("Story: " + ", ".join(f"{part} {t:.0f} s" for part, t in d["star_s"].items()) + ".")
+    return d
 
 
 class Drill:
-    def __init__(self, questions: list[Question], open_store: Callable[[], Store], embedder, home: Path):
-        """`open_store` is called on first use, so listing questions never touches the database."""
+    def __init__(self, questions: list[Question], open_store: Callable[[], Store], embedder, home: Path,
+                 transcriber=None):
+        """`open_store` is called on first use, so listing questions never touches the database;
+        `transcriber` (coach.voice.transcribe.Transcriber) loads its model on the first recording."""
         self.questions: dict[str, Question] = {q.id: q for q in questions}
         self._open_store = open_store
         self.embedder = embedder
         self.home = home
+        self.transcriber = transcriber
 
     @cached_property
     def store(self) -> Store:
@@ -62,9 +85,21 @@ class Drill:
     def history(self, question_id: str) -> list[dict]:
         return self.store.history(self.question(question_id).id)
 
-    def answer(self, question_id: str, text: str, seconds: float | None = None) -> dict:
-        """Grade, record (with the time taken, if timed) and reschedule. The reference is part of
-        the result: it is shown only after an attempt."""
+    def listen(self, question_id: str, recording: Path) -> dict:
+        """A spoken answer to one question: its transcript and how it was said (the figures of
+        coach.voice.delivery, its feedback lines, and for a story the seconds per STAR part).
+        Nothing is graded or stored: the transcript can be corrected first, then `answer`ed."""
+        q = self.question(question_id)
+        if self.transcriber is None:
+            raise UsageError("No speech model is set up here — type the answer instead.")
+        terms = [t for t in novel_terms(f"{q.question}. {q.reference}", "") if not t[:1].isdigit()]
+        heard = self.transcriber.transcribe(recording, terms=terms)
+        return {"id": q.id, **told(heard, is_behavioural(q.question))}
+
+    def answer(self, question_id: str, text: str, seconds: float | None = None, delivery: dict | None = None) -> dict:
+        """Grade, record (with the time taken, if timed, and how it was said, if spoken) and
+        reschedule: a weak delivery brings the card back sooner. The reference is part of the
+        result: it is shown only after an attempt."""
         q = self.question(question_id)
         if not text.strip():
             raise UsageError("The answer is empty — type what you would say, or \"I don't know\".")
@@ -72,7 +107,10 @@ class Drill:
             raise UsageError(f"The answer is {len(text):,} characters; answers over {MAX_ANSWER_CHARS:,} are not graded "
                              "— say it as you would in an interview, in a few sentences.")
         g = grade(text, q.reference, self.embedder, q.question)
-        due = self.store.review(q.id, g.score, rating_for(g.score), text, seconds=seconds)
+        rating = rating_for(g.score)
+        if delivery and delivery.get("weak"):
+            rating = sooner(rating)
+        due = self.store.review(q.id, g.score, rating, text, seconds=seconds, delivery=delivery)
         behavioural = is_behavioural(q.question)
         found = star(text) if behavioural else None
         return {
@@ -87,6 +125,8 @@ class Drill:
             "next_due": due.isoformat(),
             "star": {"parts": found, "advice": advice(found)} if behavioural else None,
             "seconds": seconds,
+            "not_in_notes": not_in_notes(text, q.reference),
+            "delivery": delivery,
             "history": self.store.history(q.id),
         }
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coach.practice.speech import clean
-from coach.text import split_sentences, stems, strip_markup
+from coach.answer.restates import missing_terms
 from coach.answer.units import note_units
+from coach.practice.speech import clean
+from coach.text import novel_terms, split_sentences, stems, strip_markup
 
 MAX_POINTS = 10
 SIM_NONE, SIM_FULL = 0.50, 0.75  # similarity that earns no credit / full credit
@@ -128,3 +129,37 @@ def feedback(g: Grade) -> str:
     if not g.missed and not g.partial:
         return head + " Complete."
     return head + " Add: " + "; ".join(g.missed[:3]) + ("…" if len(g.missed) > 3 else "")
+
+
+_NUMBER = re.compile(r"(?<![\w.])(\d[\d.,]*(?:\s*[-–]\s*\d[\d.,]*)?)(%|x\b)?\s*([A-Za-z]+)?")
+
+
+def _numbers(text: str) -> list[tuple[str, str]]:
+    """(the number's digits, its unit: "%", "x" or the word after it, lower case)."""
+    return [(m.group(1).rstrip(".,"), (m.group(2) or m.group(3) or "").lower()) for m in _NUMBER.finditer(text)]
+
+
+def _shown(number: str, unit: str) -> str:
+    return number + (unit if unit in ("%", "x") else "")
+
+
+def not_in_notes(answer: str, reference: str) -> list[str]:
+    """The numbers and names said that the reference note does not hold, by the rule the answer
+    check uses (coach.answer.restates.missing_terms), each with what the note says instead.
+
+    >>> not_in_notes("Accuracy went to 97% with 12 panels and Pinecone.", "Accuracy: 94% on 12 panels.")
+    ['you said 97%; your notes say 94%', "you said Pinecone; your notes don't name it"]
+    """
+    out = []
+    said = dict(_numbers(answer))
+    for term in missing_terms(answer, reference):
+        bare = term.rstrip(".,%")
+        if bare[:1].isdigit():
+            unit = said.get(bare, "")
+            theirs = list(dict.fromkeys(_shown(n, u) for n, u in _numbers(reference) if unit and u == unit))
+            mine = _shown(bare, unit)
+            out.append(f"you said {mine}; your notes say {', '.join(theirs[:3])}" if theirs
+                       else f"you said {mine}; your notes don't give that number")
+        elif len(bare) >= 3 and bare in novel_terms(answer, ""):
+            out.append(f"you said {bare}; your notes don't name it")
+    return out

@@ -12,6 +12,9 @@ False
 {'situation': True, 'task': True, 'action': True, 'result': True}
 >>> star("I added caching.")["result"]
 False
+>>> story_times([("At my last job the API was slow.", 0, 6), ("It served ten teams.", 6, 9),
+...              ("I needed to cut latency.", 9, 12), ("I added caching.", 12, 30), ("Latency dropped 40%.", 30, 34)])
+{'situation': 9.0, 'task': 3.0, 'action': 18.0, 'result': 4.0}
 """
 
 from __future__ import annotations
@@ -55,3 +58,18 @@ def star(answer: str) -> dict[str, bool]:
 
 def advice(found: dict[str, bool]) -> list[str]:
     return [f"{part.capitalize()} missing — {ADVICE[part]}." for part, ok in found.items() if not ok]
+
+
+def story_times(sentences: list[tuple[str, float, float]]) -> dict[str, float]:
+    """Seconds spent on each STAR part of a spoken story. A story moves forward: a sentence belongs
+    to the first part, from the one being told on, whose wording it has (a result's "we were" is
+    not a new situation); a sentence with none goes on with the part before it."""
+    order = list(PARTS)
+    times = {part: 0.0 for part in order}
+    current = 0
+    for text, start, end in sentences:
+        opened = [n for n, part in enumerate(order) if n >= current and PARTS[part].search(text)]
+        if opened:
+            current = opened[0]
+        times[order[current]] += float(end - start)
+    return {part: round(t, 1) for part, t in times.items()}

@@ -43,7 +43,14 @@ def m004_review_seconds(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE reviews ADD COLUMN seconds REAL")
 
 
-MIGRATIONS = [m001_cards, m002_reviews, m003_card_heading, m004_review_seconds]
+def m005_review_delivery(db: sqlite3.Connection) -> None:
+    """How a spoken answer was said (coach.voice.delivery figures, JSON); NULL for a typed one."""
+    db.execute("ALTER TABLE reviews ADD COLUMN delivery TEXT")
+
+
+MIGRATIONS = [m001_cards, m002_reviews, m003_card_heading, m004_review_seconds, m005_review_delivery]
+DELIVERY_KEYS = ("kind", "duration_s", "speaking_s", "words", "wpm", "fillers", "fillers_per_min", "pauses", "hedges",
+                 "star_s", "weak")
 
 
 def now() -> datetime:
@@ -106,7 +113,7 @@ class Store:
                 )
 
     def review(self, card_id: str, score: float, rating, answer: str, at: datetime | None = None,
-               seconds: float | None = None) -> datetime:
+               seconds: float | None = None, delivery: dict | None = None) -> datetime:
         """Record a review and reschedule the card; returns the next due time."""
         at = at or now()
         with closing(self._connect()) as db, db:
@@ -119,16 +126,31 @@ class Store:
             card, _ = self.scheduler.review_card(Card.from_dict(json.loads(row["fsrs"])), rating, at)
             db.execute("UPDATE cards SET fsrs = ?, due = ? WHERE id = ?",
                        (json.dumps(card.to_dict()), card.due.isoformat(), card_id))
-            db.execute("INSERT INTO reviews (card_id, at, score, rating, answer, seconds) VALUES (?,?,?,?,?,?)",
-                       (card_id, at.isoformat(), score, int(rating), answer, seconds))
+            kept = json.dumps({k: delivery[k] for k in DELIVERY_KEYS if k in delivery}) if delivery else None
+            db.execute("INSERT INTO reviews (card_id, at, score, rating, answer, seconds, delivery) VALUES (?,?,?,?,?,?,?)",
+                       (card_id, at.isoformat(), score, int(rating), answer, seconds, kept))
         return card.due
 
     def history(self, card_id: str) -> list[dict]:
-        """Every attempt at one question, oldest first: at, score, answer, seconds."""
+        """Every attempt at one question, oldest first: at, score, answer, seconds, delivery (or None)."""
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT at, score, answer, seconds FROM reviews WHERE card_id = ? ORDER BY id",
+            rows = db.execute("SELECT at, score, answer, seconds, delivery FROM reviews WHERE card_id = ? ORDER BY id",
                               (card_id,)).fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "delivery": json.loads(r["delivery"]) if r["delivery"] else None} for r in rows]
+
+    def deliveries(self, last: int = 10) -> list[dict]:
+        """The spoken attempts, the last `last` of them, oldest first: when, which card, the score
+        and the delivery figures a chart needs."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT at, card_id, score, delivery FROM reviews WHERE delivery IS NOT NULL "
+                              "ORDER BY id DESC LIMIT ?", (last,)).fetchall()
+        out = []
+        for r in reversed(rows):
+            d = json.loads(r["delivery"])
+            out.append({"at": r["at"], "card_id": r["card_id"], "score": r["score"], "wpm": d.get("wpm"),
+                        "fillers_per_min": d.get("fillers_per_min"), "speaking_s": d.get("speaking_s"),
+                        "pauses": len(d.get("pauses", [])), "weak": d.get("weak", False)})
+        return out
 
     def mastery(self) -> dict[str, dict]:
         """Per topic: cards, reviewed cards, mean of each card's latest score (unreviewed count 0)."""
@@ -172,7 +194,8 @@ class Store:
             cards = db.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
             days = [r[0] for r in db.execute("SELECT DISTINCT substr(at, 1, 10) FROM reviews ORDER BY 1 DESC")]
         streak = _streak(days, at.date())
-        return {"reviews": reviews, "cards": cards, "due": due, "streak_days": streak, "topics": self.mastery()}
+        return {"reviews": reviews, "cards": cards, "due": due, "streak_days": streak, "topics": self.mastery(),
+                "delivery": self.deliveries()}
 
 
 def _streak(days: list[str], today) -> int:

@@ -72,10 +72,10 @@ def test_drill_persists_across_processes(tmp_path, shared_index):
     assert set(nxt) == {"id", "question", "source", "topic", "due"}
     result = json.loads(run_cli("drill", "answer", nxt["id"], "I don't know", "--json", env=env, check=True).stdout)
     assert set(result) == {"score", "covered", "partial", "missed", "reference", "feedback", "follow_up", "next_due",
-                           "star", "seconds", "history"}
-    assert result["score"] <= 0.3 and result["follow_up"]
+                           "star", "seconds", "history", "not_in_notes", "delivery"}
+    assert result["score"] <= 0.3 and result["follow_up"] and result["delivery"] is None  # typed, not spoken
     stats = json.loads(run_cli("drill", "stats", "--json", env=env, check=True).stdout)  # a new process
-    assert stats["reviews"] == 1 and stats["streak_days"] == 1
+    assert stats["reviews"] == 1 and stats["streak_days"] == 1 and stats["delivery"] == []
     assert stats["topics"][nxt["topic"]]["reviewed"] == 1
     bad = run_cli("drill", "answer", "nope", "text", env=env)
     assert bad.returncode != 0 and "coach drill list" in bad.stderr and "Traceback" not in bad.stderr
