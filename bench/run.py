@@ -312,6 +312,42 @@ def bench_process(index_dir: Path, runs: int) -> dict:
     return result
 
 
+SPOKEN = ("LoRA freezes the pretrained weights and trains two small low rank matrices beside each attention layer. "
+          "Um, only those matrices are updated, so the number of trainable parameters falls by a factor of 10,000, "
+          "and the memory for optimizer states shrinks with it. At inference the adapters can be merged, so there is "
+          "no extra latency. ")
+
+
+def bench_speech(index_dir: Path, work: Path, seconds: float) -> dict:
+    """Transcription of a spoken answer of `seconds` (espeak-ng at 150 words a minute) as a
+    real-time factor: seconds of audio per second of transcribing, the model already loaded; and
+    the peak memory of a process that answers a question and then transcribes (the app's path)."""
+    import shutil
+
+    if not shutil.which("espeak-ng"):
+        print("espeak-ng is not installed: the speech figures are not measured", file=sys.stderr)
+        return {}
+    from coach.voice.transcribe import Transcriber
+
+    text = SPOKEN * max(1, round(seconds * 150 / 60 / len(SPOKEN.split())))
+    wav = work / "answer.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), text], check=True, capture_output=True)
+    tr = Transcriber()
+    tr.model  # noqa: B018  loaded before the clock starts
+    t = time.perf_counter()
+    heard = tr.transcribe(wav)
+    took = time.perf_counter() - t
+    env = {**os.environ, "COACH_INDEX": str(index_dir), "COACH_ADAPT_EMBEDDER": "false"}
+    probe = (
+        "from coach.app import Coach\n"
+        "c = Coach(); c.ask('explain LoRA to me').to_json(); c.transcribe(__import__('pathlib').Path(%r))\n"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])\n" % str(wav)
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True)
+    return {"speech_audio_s": heard.duration_s, "speech_transcribe_s": took, "speech_rtf": heard.duration_s / took,
+            "peak_rss_mb_with_speech": int(out.stdout.strip().splitlines()[-1]) / 1024}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="one quick run of each measurement")
@@ -362,6 +398,7 @@ def main(argv=None) -> int:
         results.update({f"small_{k}": v for k, v in
                         bench_answer_quality(small, ANSWER_SETS, 3 if args.smoke else None).items()})
         results.update(bench_process(work / "1x" / "ours", 1 if args.smoke else 3))
+        results.update(bench_speech(work / "1x" / "ours", work, 10 if args.smoke else 60))
 
         if not args.smoke:
             from coach.embed.embedder import resolve_embed_model
@@ -419,6 +456,9 @@ def print_table(r: dict) -> None:
          "retrieve + pick units; the answer's first sentence"),
         ("gen tok/s ours / raw", f"{r['gen_tps_ours']:.1f} / {r['gen_tps_raw']:.1f}", f"gen_tps_ratio {r['gen_tps_ratio']:.2f}"),
         ("peak_rss_mb", f"{r['peak_rss_mb']:.0f} MB", "load everything and answer"),
+        ("speech to text (tiny.en)", f"{r.get('speech_rtf', 0):.1f}x real time",
+         f"{r.get('speech_audio_s', 0):.0f} s answer in {r.get('speech_transcribe_s', 0):.1f} s; peak with speech "
+         f"{r.get('peak_rss_mb_with_speech', 0):.0f} MB"),
         ("cold search: ONNX / torch", f"{r['cold_search_s']:.1f} / {r['cold_search_s_torch']:.1f} s", "whole command"),
         ("cold ask, first words: ONNX / torch", f"{r['cold_ask_ttft_s']:.1f} / {r['cold_ask_ttft_s_torch']:.1f} s",
          f"whole answer {r['cold_ask_s']:.1f} / {r['cold_ask_s_torch']:.1f} s"),

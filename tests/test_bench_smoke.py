@@ -21,7 +21,8 @@ def test_bench_smoke_writes_every_key(tmp_path):
                 "search_p95_ms", "peak_rss_mb", "embed_ratio", "one_changed_file_s", "cold_search_s", "cold_ask_s",
                 "answer_p50_s", "answer_supported_share", "answer_gold_coverage", "cold_ask_ttft_s", "ui_ready_s",
                 "answer_time_ratio", "small_answer_p50_s", "small_answer_supported_share",
-                "cold_search_s_torch", "cold_ask_ttft_s_torch", "ui_ready_s_torch"]:
+                "cold_search_s_torch", "cold_ask_ttft_s_torch", "ui_ready_s_torch", "speech_rtf",
+                "peak_rss_mb_with_speech"]:
         assert isinstance(r[key], (int, float)) and r[key] > 0, key
     assert set(r["targets"]) == {"gen_tps_ratio", "ttft_ratio", "ingest_speedup_vs_naive", "noop_ingest_s",
                                  "search_p50_ms", "peak_rss_mb", "answer_p50_s", "answer_first_p50_s", "answer_supported_share",

@@ -129,6 +129,11 @@ def render_grade(r: dict, limit: int = 0) -> str:
     if r.get("seconds") is not None and limit:
         over = r["seconds"] > limit
         lines.append(f"\n**Time:** {r['seconds']:.0f} s of {limit} s" + (" — over time: shorten it." if over else "."))
+    if r.get("not_in_notes"):
+        lines.append("\n**Not in your notes:**")
+        lines += [f"- {esc(n)}" for n in r["not_in_notes"]]
+    if r.get("delivery"):
+        lines.append(render_delivery(r["delivery"]))
     if r.get("star"):
         parts = " · ".join(f"{'✓' if ok else '✗'} {k}" for k, ok in r["star"]["parts"].items())
         lines.append(f"\n**STAR:** {parts}")
@@ -143,6 +148,21 @@ def render_grade(r: dict, limit: int = 0) -> str:
         lines.append("**Your attempts:** " + " → ".join(f"{h['score']:.2f}" for h in history))
     return "\n".join(lines)
 
+
+
+def render_delivery(d: dict) -> str:
+    """How a spoken answer was said: one line per figure (coach.voice.delivery.lines)."""
+    head = "\n**How you said it**" + (" (weak: this question comes back sooner)" if d.get("weak") else "") + ":"
+    return "\n".join([head] + [f"- {esc(line)}" for line in d.get("lines", [])]) + "\n"
+
+
+def delivery_rows(attempts: list[dict]) -> list[dict]:
+    """The last spoken attempts as chart rows: one per attempt and figure."""
+    rows = []
+    for n, a in enumerate(attempts, start=1):
+        rows.append({"attempt": n, "figure": "words a minute", "value": a["wpm"]})
+        rows.append({"attempt": n, "figure": "fillers a minute ×10", "value": round(a["fillers_per_min"] * 10, 1)})
+    return rows
 
 
 def render_points(r: dict) -> str:

@@ -8,13 +8,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
+import pandas as pd
 
 from coach.app import Coach
 from coach.errors import CoachError
 from coach.web.memory import give_back
 from coach.notes.documents import SUFFIXES
 from coach.web.render import (
-    CSS, esc, render_answer, render_grade, render_mastery, render_points, render_prep, render_sources, when,
+    CSS, delivery_rows, esc, render_answer, render_delivery, render_grade, render_mastery, render_points, render_prep,
+    render_sources, when,
 )
 
 
@@ -193,42 +195,62 @@ def _practice_tab(coach: Coach, demo: gr.Blocks) -> gr.Dropdown:
         try:
             st = coach.drill.stats()
         except CoachError as err:
-            return f"**{esc(str(err))}**", render_mastery({})
+            return f"**{esc(str(err))}**", render_mastery({}), gr.update(visible=False)
         text = (f"**{st['reviews']}** reviews · **{st['due']}** of {st['cards']} questions due · "
                 f"streak **{st['streak_days']}** day(s)")
-        return text, render_mastery(st["topics"])
+        rows = delivery_rows(st["delivery"])
+        chart = gr.update(value=pd.DataFrame(rows), visible=True) if rows else gr.update(visible=False)
+        return text, render_mastery(st["topics"]), chart
 
     def next_question(topic, prep):
         try:
             only = coach.drill.prep_questions(prep) if prep else None
         except CoachError as err:
-            return None, None, f"**{esc(str(err))}**", "", "", ""
+            return None, None, f"**{esc(str(err))}**", "", "", "", None, ""
         q = coach.drill.next(topic or None, only=only)
         if q is None:
-            return None, None, "Nothing is due for this topic. Come back later.", "", "", ""
+            return None, None, "Nothing is due for this topic. Come back later.", "", "", "", None, ""
         text = f"**{esc(q['question'])}**\n\n<small>{esc(q['topic'])}</small>"
-        return q["id"], time.monotonic(), text, "", "", ""
+        return q["id"], time.monotonic(), text, "", "", "", None, ""
 
     def show_hint(qid):
         if not qid:
             return "Press **Next question** first."
         return f"**Hint:** {esc(coach.drill.hint(qid))}"
 
-    def grade_answer(qid, text, started, limit):
+    def grade_answer(qid, text, started, limit, heard):
         if not qid:
-            return "Press **Next question** first.", *practice_stats()
+            return "Press **Next question** first.", None, gr.update(), *practice_stats()
         if not (text or "").strip():
-            return "Type an answer (or \"I don't know\").", *practice_stats()
+            return "Type or record an answer (or \"I don't know\").", heard, gr.update(), *practice_stats()
         seconds = round(time.monotonic() - started, 1) if started else None
-        r = coach.drill.answer(qid, text, seconds=seconds if limit else None)
-        return render_grade(r, limit or 0), *practice_stats()
+        try:
+            r = coach.drill.answer(qid, text, seconds=seconds if limit else None, delivery=heard)
+        except CoachError as err:
+            return f"**{esc(str(err))}**", heard, gr.update(), *practice_stats()
+        return render_grade(r, limit or 0), None, "", *practice_stats()  # the delivery lines move into the grade
 
-    next_out = [w.card_id, w.shown_at, w.question, w.answer, w.result, w.hint]
+    def listen(qid, recording):
+        """The recording's transcript into the answer box (editable), its delivery kept for grading."""
+        if not recording:
+            return gr.update(), None, ""
+        if not qid:
+            return gr.update(), None, "Press **Next question** first, then record."
+        try:
+            heard = coach.drill.listen(qid, Path(recording))
+        except CoachError as err:
+            return gr.update(), None, f"**{esc(str(err))}**"
+        note = "Transcribed: correct it if a word is wrong, then press **Grade my answer**.\n" + render_delivery(heard)
+        return heard["transcript"], heard, note
+
+    next_out = [w.card_id, w.shown_at, w.question, w.answer, w.result, w.hint, w.heard, w.voice_note]
     w.next_btn.click(next_question, [w.topic, w.prep], next_out, api_visibility="private")
+    for event in (w.voice.stop_recording, w.voice.upload):
+        event(listen, [w.card_id, w.voice], [w.answer, w.heard, w.voice_note], api_visibility="private")
     w.hint_btn.click(show_hint, w.card_id, w.hint, api_visibility="private")
-    w.grade_btn.click(grade_answer, [w.card_id, w.answer, w.shown_at, w.limit], [w.result, w.stats, w.mastery],
-                      api_visibility="private")
-    demo.load(practice_stats, None, [w.stats, w.mastery], api_visibility="private")
+    w.grade_btn.click(grade_answer, [w.card_id, w.answer, w.shown_at, w.limit, w.heard],
+                      [w.result, w.heard, w.voice_note, w.stats, w.mastery, w.delivery_chart], api_visibility="private")
+    demo.load(practice_stats, None, [w.stats, w.mastery, w.delivery_chart], api_visibility="private")
     return w.prep
 
 
@@ -237,7 +259,7 @@ def _practice_panel() -> SimpleNamespace:
     with gr.Tab("Practice"):
         gr.Markdown("Mock-interview drill from your notes: answer, get graded against the notes, "
                     "and weak questions come back sooner. The notes' answer shows after your attempt.")
-        w = SimpleNamespace(card_id=gr.State(None), shown_at=gr.State(None))
+        w = SimpleNamespace(card_id=gr.State(None), shown_at=gr.State(None), heard=gr.State(None))
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Row():
@@ -251,12 +273,18 @@ def _practice_panel() -> SimpleNamespace:
                 with gr.Row():
                     w.hint_btn = gr.Button("Hint", size="sm", elem_id="drill-hint-btn")
                 w.hint = gr.Markdown(elem_id="drill-hint")
+                w.voice = gr.Audio(sources=["microphone", "upload"], type="filepath", label="Or say it (transcribed "
+                                   "offline; under 5 minutes)", elem_id="drill-voice")
+                w.voice_note = gr.Markdown(elem_id="drill-voice-note")
                 w.answer = gr.Textbox(label="Your answer", lines=5, elem_id="drill-answer")
                 w.grade_btn = gr.Button("Grade my answer", elem_id="drill-grade")
                 w.result = gr.Markdown(elem_id="drill-result")
             with gr.Column(scale=2):
                 w.stats = gr.Markdown(elem_id="drill-stats")
                 w.mastery = gr.HTML(render_mastery({}), elem_id="mastery")
+                w.delivery_chart = gr.LinePlot(x="attempt", y="value", color="figure", visible=False,
+                                               label="Spoken answers: pace and fillers per attempt",
+                                               elem_id="delivery-chart")
     return w
 
 

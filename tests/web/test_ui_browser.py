@@ -425,3 +425,42 @@ def test_a_follow_up_on_the_starter_notes_says_nothing_twice(starter_server, bro
     twice = [(said[i], said[j]) for i in range(len(said)) for j in range(i) if sims[i, j] >= REPEAT_SIM]
     assert twice == [], twice
     page.screenshot(path=str(ARTIFACTS / "starter_follow_up.png"), full_page=True)
+
+
+def test_a_spoken_answer_in_the_practice_tab(server, tmp_path):
+    """Chromium's fake microphone plays espeak-ng's answer; the Practice tab records it, shows the
+    transcript (editable) with the delivery lines, grades it, and charts the attempt."""
+    sys.path.insert(0, str(ROOT / "tests" / "voice"))
+    from playwright.sync_api import sync_playwright
+    from speech_maker import ESPEAK, speak
+
+    if ESPEAK is None:
+        pytest.skip("espeak-ng is not installed (make test installs it)")
+    wav, _ = speak(tmp_path / "answer.wav", [
+        "Um, so LoRA freezes the original model and trains small adapter matrices.",
+        "Uh, only a small share of the parameters are trained, you know, so it needs far less memory."], rate=150,
+        gaps=[2.0])
+    args = CHROME_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                          f"--use-file-for-fake-audio-capture={wav}"]
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        context = b.new_context(viewport={"width": 1400, "height": 1300}, permissions=["microphone"])
+        page = context.new_page()
+        page.goto(server["url"])
+        page.get_by_role("tab", name="Practice").click()
+        step(page, "#drill-next", "#drill-question", "LoRA", fills={"#drill-topic input, #drill-topic textarea": "What is LoRA"})
+        page.locator("#drill-voice").get_by_role("button", name="Record", exact=True).click()
+        page.wait_for_timeout(11000)  # the answer lasts about 10 s
+        page.locator("#drill-voice").get_by_role("button", name="Stop", exact=True).click()
+        page.wait_for_function("document.querySelector('#drill-voice-note').innerText.includes('Pace:')", timeout=90000)
+        transcript = page.locator("#drill-answer textarea").input_value()
+        assert "LoRA" in transcript and "matrices" in transcript, transcript
+        note = page.locator("#drill-voice-note").inner_text()
+        assert "Fillers:" in note and "words a minute" in note and "Length:" in note, note
+        step(page, "#drill-grade", "#drill-result", "Score")
+        result = page.locator("#drill-result").inner_text()
+        assert "How you said it" in result and "Pace:" in result and "Your notes' answer" in result, result
+        page.wait_for_selector("#delivery-chart canvas, #delivery-chart svg", timeout=30000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "voice_drill.png"), full_page=True)
+        b.close()
