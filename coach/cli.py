@@ -485,6 +485,8 @@ def prep(
             echo(f"     notes: {', '.join(sorted({p['source'] for p in q.passages}))}")
             if q.point:
                 echo(f"     say: {q.point}")
+            for part in q.to_add:
+                echo(f"     to add to your notes: {part}")
     echo("\nLikely questions (your notes answer the first ones):")
     for n, q in enumerate(r.questions, 1):
         echo(f"{n:2d}. {q['question']}" + (f"  ({q['source']})" if q["source"] else "  (not in your notes)"))

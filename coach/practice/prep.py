@@ -141,15 +141,37 @@ def check_posting(posting: str) -> list[str]:
     return reqs
 
 
+_LESSER = re.compile(r",?\s+and\s+(?=(?:to\s+)?[a-z]+\b(?:\s+(?:them|it|the|a|an|their|your|models?|results?)\b))|;\s+")
+
+
+def parts(requirement: str) -> tuple[str, list[str]]:
+    """A requirement's main subject and its lesser parts (the clauses joined on after it):
+    a posting lists the duty first, then what goes with it.
+
+    >>> parts("Fine-tune open LLMs with methods such as LoRA and QLoRA, and evaluate them against baselines")
+    ('Fine-tune open LLMs with methods such as LoRA and QLoRA', ['evaluate them against baselines'])
+    >>> parts("Experience with Kubernetes and Helm")
+    ('Experience with Kubernetes and Helm', [])
+    """
+    main, *rest = [p.strip() for p in _LESSER.split(requirement) if p.strip()]
+    if len(main.split()) < 4:  # "Build and evaluate models": one duty said with two verbs
+        return requirement, []
+    return main, rest
+
+
 def named_in(requirement: str, passages: list[str]) -> bool:
     """The stricter half of "covered" for a requirement: every name it asks for (Terraform,
-    Spark, HIPAA) is in the passages, and at least half of its content words are.
+    Spark, HIPAA) is in the passages (a plural as its singular: "LLMs" by "LLM"), and at least
+    half of its content words are.
 
     >>> named_in("Experience with Spark", ["We used Hadoop for big data."])
     False
+    >>> named_in("Serve open LLMs", ["How to serve an open LLM cheaply"])
+    True
     """
     text = " ".join(passages)
-    if novel_terms(requirement, text):
+    lower = text.lower()
+    if [t for t in novel_terms(requirement, text) if not (t.endswith("s") and t[:-1].lower() in lower)]:
         return False
     want = stems(requirement) - _GENERIC
     return not want or len(want & stems(text)) / len(want) >= 0.5
@@ -161,6 +183,7 @@ class Requirement:
     covered: bool
     passages: list[dict] = field(default_factory=list)  # {"source", "heading"}
     point: str | None = None
+    to_add: list[str] = field(default_factory=list)  # lesser parts the notes don't cover
 
 
 @dataclass
@@ -191,15 +214,21 @@ def prepare(name: str, texts: list[str], search, covers, questions: list, embedd
     for q in questions:
         by_section.setdefault((q.source, q.heading), []).append(q)
     reqs, from_notes, gaps, seen = [], [], [], set()
+    def holds(part: str) -> tuple[bool, list]:
+        hits = search(part)
+        return covers(hits) and named_in(part, [h.chunk.text for h in hits]), hits
+
     for text in texts:
-        hits = search(text)
-        if not covers(hits) or not named_in(text, [h.chunk.text for h in hits[:3]]):
+        main, lesser = parts(text)  # covered by its main subject; a lesser part missing is named, not a gap
+        ok, hits = holds(main)
+        if not ok:
             reqs.append(Requirement(text, False))
             gaps.append({"question": gap_question(text), "source": None, "id": None})
             continue
         top = hits[:3]
+        to_add = [p for p in lesser if not holds(p)[0]]
         reqs.append(Requirement(text, True, [{"source": h.chunk.source, "heading": h.chunk.heading} for h in top],
-                                _point(text, candidates([h.chunk for h in top]), embedder)))
+                                _point(text, candidates([h.chunk for h in top]), embedder), to_add))
         for h in top:  # the notes' own questions on this requirement, at most two
             for q in by_section.get((h.chunk.source, h.chunk.heading), [])[:1]:
                 if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:

@@ -40,7 +40,8 @@ _ACTIONS = set("""use split clean average check monitor train cache log tune pro
 profile filter return map fix track store load query search label sample benchmark review plan design document
 release report update focus limit balance index rank chunk embed set work try change move swap handle build lead
 need help test compare start stop add drop cut show mask freeze merge quantize prune serve host ship package
-upgrade refactor rewrite write read parse clip weight version""".split())
+upgrade refactor rewrite write read parse clip weight version take pass feed fuse pool encode decode combine
+concatenate extract""".split())
 # Shorthand a candidate would not say: arrows, formulas, questions to self.
 _SHORTHAND = re.compile(r"→|←|=|>>|<<|\?")
 _GERUND_NOUNS = {"learning", "training", "tuning", "fine-tuning", "scaling", "pooling", "sampling", "computing",
@@ -200,8 +201,21 @@ def say(text: str, would: bool = False) -> str | None:
     return None
 
 
+def spoken_part(item: str) -> str:
+    """A bullet as said aloud: a shape or formula after its colon is for the eye, not the ear.
+
+    >>> spoken_part("Average across 12 panels: (12, 512) → (512,)")
+    'Average across 12 panels'
+    """
+    head, colon, tail = item.partition(":")
+    if colon and _SHORTHAND.search(tail) and not _SHORTHAND.search(head) and len(head.split()) >= 2:
+        return head.strip()
+    return item
+
+
 def say_list(label: str, items: list[str], would: bool = False) -> str | None:
     """A label with verb-first bullets as one sentence: 'For data handling, I would a, b and c.'"""
+    items = [spoken_part(i) for i in items]
     if any(_SHORTHAND.search(i) for i in items):
         return None
     phrases = [verb_phrase(i, would) for i in items]

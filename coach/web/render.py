@@ -187,6 +187,7 @@ def render_prep(r) -> str:
     for q in r.requirements:
         where = ", ".join(sorted({p["source"] for p in q.passages}))
         say = f"<br><small>say: {esc(q.point)}</small>" if q.point else ""
+        say += "".join(f"<br><small class='to-add'>to add to your notes: {esc(t)}</small>" for t in q.to_add)
         mark = "✓ covered" if q.covered else "✗ gap"
         rows.append(f"<tr class='{'covered' if q.covered else 'gap'}'><td>{mark}</td><td>{esc(q.text)}{say}</td>"
                     f"<td>{esc(where)}</td></tr>")

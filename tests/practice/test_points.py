@@ -54,7 +54,12 @@ def _check_shape(r, source):
 def test_ecg_points_are_speakable_and_name_what_is_missing(coach):
     r = coach.points("my ECG digitizer project")
     aspects = _check_shape(r, ECG)
-    assert {"decision", "differently"} <= aspects
+    assert {"built", "decision", "differently"} <= aspects
+    # what was built comes from the architecture the notes describe (12 panels, mean pooling, the
+    # decoder), the shapes after its colons left unsaid
+    built = next(p for p in r["points"] if p.aspect == "built")
+    assert "12 panels" in built.text and "decoder" in built.text and "→" not in built.text, built.text
+    assert not any("what was built" in m for m in r["missing"])
     # these notes hold no measured result: the coach says so instead of inventing one
     assert any("no result" in m for m in r["missing"])
     assert not any(p.aspect == "result" for p in r["points"])

@@ -59,11 +59,28 @@ def test_prep_matches_requirements_and_orders_questions(shared_index, embedder, 
         coach.drill.prep_questions("no-such-job")
 
 
+def test_a_requirement_is_covered_by_its_main_subject(shared_index, embedder, tmp_path):
+    """The notes cover LoRA and QLoRA fine-tuning at length: a requirement on it is covered, even
+    with "open LLMs" (the notes say "LLM") and a lesser part joined on; a lesser part the notes
+    lack is named as what to add, and a missing main subject is still a gap."""
+    from coach.app import Coach
+    from coach.settings import Settings
+
+    coach = Coach(Settings(index=shared_index, home=tmp_path / "home", adapt_embedder=False), embedder=embedder)
+    lora = "Fine-tune open LLMs with parameter-efficient methods such as LoRA and QLoRA, and evaluate them against baselines"
+    add = "Fine-tune open LLMs with parameter-efficient methods such as LoRA and QLoRA, and certify them under ISO 13485"
+    job = JOB.read_text().replace("- Fine-tune open LLMs with LoRA / QLoRA for clinical summarisation", f"- {lora}\n- {add}")
+    by_text = {q.text: q for q in coach.prep(job, "lora", save=False).requirements}
+    assert by_text[lora].covered and by_text[lora].to_add == []
+    assert by_text[add].covered and by_text[add].to_add == ["certify them under ISO 13485"]
+    assert not by_text["Experience with Kubernetes and Terraform"].covered
+
+
 def test_prep_cli_json_and_stdin(shared_index, tmp_path):
     env = {"COACH_INDEX": str(shared_index), "COACH_HOME": str(tmp_path / "home"), "COACH_ADAPT_EMBEDDER": "false"}
     out = json.loads(run_cli("prep", JOB, "--json", env=env, check=True).stdout)
     assert set(out) == {"requirements", "questions"}
-    assert all(set(q) == {"text", "covered", "passages", "point"} for q in out["requirements"])
+    assert all(set(q) == {"text", "covered", "passages", "point", "to_add"} for q in out["requirements"])
     assert all(set(q) == {"question", "source"} for q in out["questions"])
     nxt = json.loads(run_cli("drill", "next", "--prep", "ml_engineer_job", "--json", env=env, check=True).stdout)
     assert nxt["question"] in {q["question"] for q in out["questions"]}
