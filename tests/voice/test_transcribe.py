@@ -121,3 +121,19 @@ def test_a_phone_rate_recording_is_resampled(transcriber, tmp_path):
     phone = write_wav(tmp_path / "phone.wav", samples[::2], 11025)
     heard = transcriber.transcribe(phone)
     assert jiwer.wer("gradient checkpointing trades compute for memory", words_of(heard.text)) <= 0.2, heard.text
+
+
+def test_another_speech_model_is_a_setting(tmp_path):
+    """COACH_SPEECH_MODEL points at any faster-whisper folder; one that holds no model is named in one line."""
+    from coach.errors import ModelMissing
+    from coach.settings import Settings
+    from coach.voice.transcribe import packaged_model
+
+    empty = tmp_path / "whisper-small"
+    empty.mkdir()
+    settings = Settings(speech_model=empty)
+    with pytest.raises(ModelMissing) as err:
+        Transcriber(settings.speech_model).model  # noqa: B018
+    assert "whisper-small" in str(err.value) and "COACH_SPEECH_MODEL" in str(err.value) and "\n" not in str(err.value)
+    # the packaged folder given by the setting is the default model itself
+    assert Transcriber(Settings(speech_model=packaged_model()).speech_model).model is not None
