@@ -51,11 +51,16 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def shared_ingest(tmp_path_factory, embedder):
-    """../shared/corpus ingested once with the real embedding model: (index folder, report)."""
+    """../shared/corpus ingested once with the real embedding model: (index folder, report). The
+    ONNX export is made as `coach ingest` makes it, so a command run on this index starts as a
+    user's does, without torch (tests/embed/test_fast_embed.py holds the two paths to each other)."""
+    from coach.app import Coach
     from coach.notes.ingest import ingest
+    from coach.settings import Settings
 
     index_dir = tmp_path_factory.mktemp("shared-index") / "index"
     report = ingest([SHARED_CORPUS], index_dir, lambda: embedder, embedder.model_id, progress=False)
+    Coach(Settings(index=index_dir, adapt_embedder=False)).export_fast_embedders()
     return index_dir, report
 
 
