@@ -374,6 +374,10 @@ def drill_answer(ctx: typer.Context, question_id: str = typer.Argument(..., meta
     spoken one, with feedback on how it was said."""
     if (text is None) == (audio is None):
         raise UsageError("Give the answer as TEXT or as --audio FILE (one of the two).")
+    if audio is not None:
+        from coach.voice.audio import check
+
+        check(audio)  # a file that cannot be an answer is refused before any model loads
     d = _drill(ctx)
     heard = d.listen(question_id, audio) if audio is not None else None
     r = d.answer(question_id, heard["transcript"] if heard else text, seconds=seconds, delivery=heard)

@@ -45,11 +45,10 @@ def _header(path: Path) -> tuple[int, float | None]:
                          f"({KINDS}).") from None
 
 
-def load(path: Path) -> np.ndarray:
-    """The recording as float32 samples at 16 kHz, mono; UsageError for anything that is not a
-    spoken answer: missing, empty, too big, too long, too short, not audio, a rate under 8 kHz, silent."""
-    from faster_whisper.audio import decode_audio
-
+def check(path: Path) -> Path:
+    """What can be told before decoding (the file, its size, its header): UsageError for a file
+    that is missing, empty, too big, not audio, too coarse or too long. Cheap: a command checks
+    this before it loads any model."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"No recording at {path} — give the path of an audio file ({KINDS}).")
@@ -65,6 +64,15 @@ def load(path: Path) -> np.ndarray:
                          f"{MIN_RATE:,} Hz or more (16,000 is best).")
     if seconds is not None and seconds > MAX_SECONDS:
         raise _too_long(path, seconds)
+    return path
+
+
+def load(path: Path) -> np.ndarray:
+    """The recording as float32 samples at 16 kHz, mono; UsageError for anything that is not a
+    spoken answer: missing, empty, too big, too long, too short, not audio, a rate under 8 kHz, silent."""
+    from faster_whisper.audio import decode_audio
+
+    path = check(path)
     try:
         samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as err:  # PyAV's decoder errors are many; each means the same to the user

@@ -95,9 +95,16 @@ def hedges(tokens: list[_Token]) -> list[dict]:
     return out
 
 
-def pauses(words) -> list[dict]:
-    return [{"at_s": round(float(a.end), 2), "length_s": round(float(b.start - a.end), 2)}
-            for a, b in zip(words, words[1:]) if b.start - a.end >= PAUSE_S]
+def pauses(words, speech: list[tuple[float, float]] | None = None) -> list[dict]:
+    """Silences of PAUSE_S or more between stretches of voice (`speech`, from the sound), or
+    between words when only their times are known; none before the first word or after the last.
+
+    >>> pauses([], [(0.0, 5.41), (7.36, 13.1)])
+    [{'at_s': 5.41, 'length_s': 1.95}]
+    """
+    spans = speech if speech else [(float(w.start), float(w.end)) for w in words]
+    return [{"at_s": round(a[1], 2), "length_s": round(b[0] - a[1], 2)}
+            for a, b in zip(spans, spans[1:]) if b[0] - a[1] >= PAUSE_S]
 
 
 def sentences(words) -> list[tuple[str, float, float]]:
@@ -113,8 +120,9 @@ def sentences(words) -> list[tuple[str, float, float]]:
     return [(" ".join(w.text for w in s), float(s[0].start), float(s[-1].end)) for s in out]
 
 
-def measure(words, duration_s: float, kind: str = "technical") -> dict:
-    """The delivery figures of one spoken answer; `kind`: "story" (behavioural) or "technical"."""
+def measure(words, duration_s: float, kind: str = "technical", speech: list[tuple[float, float]] | None = None) -> dict:
+    """The delivery figures of one spoken answer; `kind`: "story" (behavioural) or "technical";
+    `speech`: the stretches of voice heard (coach.voice.transcribe.voiced), for the pauses."""
     tokens = _tokens(words)
     speaking = float(words[-1].end - words[0].start) if words else 0.0
     minutes = max(speaking, 1.0) / 60
@@ -127,7 +135,7 @@ def measure(words, duration_s: float, kind: str = "technical") -> dict:
         "wpm": round(len(tokens) / minutes, 1) if tokens else 0.0,
         "fillers": found,
         "fillers_per_min": round(len(found) / minutes, 2),
-        "pauses": pauses(words),
+        "pauses": pauses(words, speech),
         "hedges": hedges(tokens),
     }
 
@@ -198,5 +206,5 @@ def weak(d: dict) -> bool:
 def report(heard, kind: str = "technical") -> dict:
     """A transcript (coach.voice.transcribe.Transcript) -> what `coach transcribe --json` gives:
     the transcript, its figures, the feedback lines and whether the delivery is weak."""
-    d = measure(heard.words, heard.duration_s, kind)
+    d = measure(heard.words, heard.duration_s, kind, heard.speech)
     return {"transcript": heard.text, **d, "lines": lines(d), "weak": weak(d)}

@@ -5,7 +5,7 @@ Word timestamps are on: pace, pauses and where each filler fell come from them. 
 trained on transcripts that leave out "um" and "uh"; a short prompt that itself holds fillers
 makes it write them (FILLER_PROMPT; measured in tests/voice). Silero VAD (bundled with
 faster-whisper) skips the stretches without speech, so noise and silence are not "heard" as words,
-and the timestamps stay those of the recording.
+and the timestamps stay those of the recording; it also finds the pauses (`voiced`).
 """
 
 from __future__ import annotations
@@ -43,6 +43,20 @@ class Transcript:
     text: str
     words: list[Word] = field(default_factory=list)
     duration_s: float = 0.0
+    speech: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of each stretch of voice
+
+
+# Pauses are read from the sound, not from Whisper's word times (which stretch a word's end into
+# the silence after it): Silero VAD's stretches of voice, split at silences of 0.3 s and up,
+# padded by 30 ms, so the gaps between them are the silences as heard.
+PAUSE_VAD = {"min_silence_duration_ms": 300, "speech_pad_ms": 30}
+
+
+def voiced(samples) -> list[tuple[float, float]]:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    spans = get_speech_timestamps(samples, VadOptions(**PAUSE_VAD), sampling_rate=SAMPLE_RATE)
+    return [(round(t["start"] / SAMPLE_RATE, 2), round(t["end"] / SAMPLE_RATE, 2)) for t in spans]
 
 
 def packaged_model() -> Path:
@@ -111,4 +125,4 @@ class Transcriber:
         if not words:
             raise UsageError(f"No speech was heard in {Path(path).name} ({duration:.0f} s) — speak closer to the "
                              "microphone, or check that it records your voice.")
-        return Transcript(" ".join(w.text for w in words), words, round(duration, 2))
+        return Transcript(" ".join(w.text for w in words), words, round(duration, 2), voiced(samples))

@@ -199,7 +199,12 @@ def _practice_tab(coach: Coach, demo: gr.Blocks) -> gr.Dropdown:
         text = (f"**{st['reviews']}** reviews · **{st['due']}** of {st['cards']} questions due · "
                 f"streak **{st['streak_days']}** day(s)")
         rows = delivery_rows(st["delivery"])
-        chart = gr.update(value=pd.DataFrame(rows), visible=True) if rows else gr.update(visible=False)
+        if st["delivery"]:
+            last = st["delivery"][-1]
+            text += (f"<br>last spoken answer: **{last['wpm']:.0f}** words a minute · **{last['fillers_per_min']:.1f}** "
+                     f"fillers a minute · {last['speaking_s']:.0f} s")
+        # a line needs two points: the chart shows from the second spoken attempt on
+        chart = gr.update(value=pd.DataFrame(rows), visible=True) if len(st["delivery"]) > 1 else gr.update(visible=False)
         return text, render_mastery(st["topics"]), chart
 
     def next_question(topic, prep):

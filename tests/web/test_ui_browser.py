@@ -460,6 +460,14 @@ def test_a_spoken_answer_in_the_practice_tab(server, tmp_path):
         step(page, "#drill-grade", "#drill-result", "Score")
         result = page.locator("#drill-result").inner_text()
         assert "How you said it" in result and "Pace:" in result and "Your notes' answer" in result, result
+        page.wait_for_function("document.querySelector('#drill-stats').innerText.includes('last spoken answer')",
+                               timeout=30000)
+        # a second answer, uploaded this time: the chart of pace and fillers per attempt appears
+        step(page, "#drill-next", "#drill-question", "LoRA")
+        page.locator("#drill-voice").get_by_role("button", name="Upload file").click()
+        page.locator("#drill-voice input[type=file]").set_input_files(str(wav))
+        page.wait_for_function("document.querySelector('#drill-voice-note').innerText.includes('Pace:')", timeout=90000)
+        step(page, "#drill-grade", "#drill-result", "Score")
         page.wait_for_selector("#delivery-chart canvas, #delivery-chart svg", timeout=30000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "voice_drill.png"), full_page=True)
