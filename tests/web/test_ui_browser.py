@@ -86,13 +86,19 @@ def starter_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
+    """One Playwright per module: a second sync_playwright() in the same thread is refused."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+    yield b
+    b.close()
 
 
 BOT = "#chat .message.bot"
@@ -427,11 +433,10 @@ def test_a_follow_up_on_the_starter_notes_says_nothing_twice(starter_server, bro
     page.screenshot(path=str(ARTIFACTS / "starter_follow_up.png"), full_page=True)
 
 
-def test_a_spoken_answer_in_the_practice_tab(server, tmp_path):
+def test_a_spoken_answer_in_the_practice_tab(server, playwright, tmp_path):
     """Chromium's fake microphone plays espeak-ng's answer; the Practice tab records it, shows the
     transcript (editable) with the delivery lines, grades it, and charts the attempt."""
     sys.path.insert(0, str(ROOT / "tests" / "voice"))
-    from playwright.sync_api import sync_playwright
     from speech_maker import ESPEAK, speak
 
     if ESPEAK is None:
@@ -442,8 +447,8 @@ def test_a_spoken_answer_in_the_practice_tab(server, tmp_path):
         gaps=[2.0])
     args = CHROME_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                           f"--use-file-for-fake-audio-capture={wav}"]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
         context = b.new_context(viewport={"width": 1400, "height": 1300}, permissions=["microphone"])
         page = context.new_page()
         page.goto(server["url"])
@@ -471,4 +476,5 @@ def test_a_spoken_answer_in_the_practice_tab(server, tmp_path):
         page.wait_for_selector("#delivery-chart canvas, #delivery-chart svg", timeout=30000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "voice_drill.png"), full_page=True)
+    finally:
         b.close()
