@@ -47,3 +47,29 @@ def speak(path: Path, parts: list[str], rate: int = 150, gaps: list[float] | Non
             pieces.append(gap)
             at += len(gap)
     return write_wav(path, np.concatenate(pieces), sample_rate), starts
+
+
+CODECS = {"mp3": ("mp3", "libmp3lame", 44100), "m4a": ("ipod", "aac", 44100), "webm": ("webm", "libopus", 48000),
+          "ogg": ("ogg", "libopus", 48000)}
+
+
+def encode(wav: Path, suffix: str) -> Path:
+    """The wav re-encoded as a phone or browser would save it (PyAV, which faster-whisper ships with)."""
+    import av
+
+    fmt, codec, rate = CODECS[suffix]
+    out = wav.with_suffix(f".{suffix}")
+    with av.open(str(wav)) as src, av.open(str(out), "w", format=fmt) as dst:
+        stream = dst.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format=stream.format.name if stream.format else "fltp", layout="mono", rate=rate)
+        for frame in src.decode(audio=0):
+            for f in resampler.resample(frame):
+                for packet in stream.encode(f):
+                    dst.mux(packet)
+        for f in resampler.resample(None):
+            for packet in stream.encode(f):
+                dst.mux(packet)
+        for packet in stream.encode(None):
+            dst.mux(packet)
+    return out

@@ -137,3 +137,16 @@ def test_another_speech_model_is_a_setting(tmp_path):
     assert "whisper-small" in str(err.value) and "COACH_SPEECH_MODEL" in str(err.value) and "\n" not in str(err.value)
     # the packaged folder given by the setting is the default model itself
     assert Transcriber(Settings(speech_model=packaged_model()).speech_model).model is not None
+
+
+@pytest.mark.parametrize("suffix", ["mp3", "m4a", "webm", "ogg"])
+def test_phone_and_browser_formats_are_read(transcriber, tmp_path, suffix):
+    from speech_maker import encode
+
+    text = "Gradient checkpointing trades compute for memory during training."
+    wav, _ = speak(tmp_path / "a.wav", [text], rate=150)
+    heard, original = transcriber.transcribe(encode(wav, suffix)), transcriber.transcribe(wav)
+    # what the wav itself gives, letter for letter but for a space ("check pointing" after lossy coding)
+    assert jiwer.cer(words_of(original.text), words_of(heard.text)) <= 0.1, (heard.text, original.text)
+    assert jiwer.cer(words_of(text), words_of(heard.text)) <= 0.1, heard.text
+    assert abs(heard.duration_s - original.duration_s) <= 0.2
