@@ -226,9 +226,17 @@ def prepare(name: str, texts: list[str], search, covers, questions: list, embedd
             gaps.append({"question": gap_question(text), "source": None, "id": None})
             continue
         top = hits[:3]
-        to_add = [p for p in lesser if not holds(p)[0]]
+        to_add, also = [], []
+        for part in lesser:
+            held, part_hits = holds(part)
+            if held:
+                also.extend(part_hits[:3])
+            else:
+                to_add.append(part)
+        # the point from the main subject's passages, else from a lesser part's ("monitor them for drift")
+        pool = candidates([h.chunk for h in top]) or candidates([h.chunk for h in also])
         reqs.append(Requirement(text, True, [{"source": h.chunk.source, "heading": h.chunk.heading} for h in top],
-                                _point(text, candidates([h.chunk for h in top]), embedder), to_add))
+                                _point(text, pool, embedder), to_add))
         for h in top:  # the notes' own questions on this requirement, at most two
             for q in by_section.get((h.chunk.source, h.chunk.heading), [])[:1]:
                 if q.id not in seen and sum(1 for x in from_notes if x["req"] == text) < 2:
