@@ -397,6 +397,8 @@ def drill_answer(ctx: typer.Context, question_id: str = typer.Argument(..., meta
         echo(f"check: {line}")
     for line in (heard or {}).get("lines", []):
         echo(f"delivery: {line}")
+    if heard and heard["weak"]:
+        echo("delivery: weak — this question comes back sooner, as a weaker grade would bring it.")
     echo(f"your notes say:\n{_indent(r['reference'])}\nnext due {r['next_due']}\nfollow-up: {r['follow_up']}")
 
 

@@ -85,11 +85,14 @@ def test_drill_answer_audio_on_the_command_line(shared_index, tmp_path):
     assert all(set(f) == {"word", "at_s"} for f in r["fillers"]) and all(set(p) == {"at_s", "length_s"} for p in r["pauses"])
     plain = run_cli("transcribe", wav, env=env, check=True).stdout
     assert "Pace:" in plain and "Fillers:" in plain and "Pauses of 1.5 s or more: 1" in plain
+    graded = run_cli("drill", "answer", LORA, "--audio", wav, env=env, check=True).stdout
+    assert "you said: " in graded and "check: you said 97%; your notes say 0.1-1%" in graded
+    assert "delivery: Fillers:" in graded and "delivery: weak — this question comes back sooner" in graded
     # bad audio: one line, exit 2, nothing stored
     fake = tmp_path / "answer.mp3"
     fake.write_text("not a recording")
     bad = run_cli("drill", "answer", LORA, "--audio", fake, env=env)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "not audio" in bad.stderr
-    assert len(Store(tmp_path / "home").history(LORA)) == 1
+    assert len(Store(tmp_path / "home").history(LORA)) == 2  # the two graded answers, not the bad one
     both = run_cli("drill", "answer", LORA, "text too", "--audio", wav, env=env)
     assert both.returncode == 2 and "one of the two" in both.stderr
