@@ -25,7 +25,7 @@ import numpy as np
 from coach.answer.restates import missing_terms
 from coach.answer.units import note_units
 from coach.practice.speech import clean
-from coach.text import novel_terms, split_sentences, stems, strip_markup
+from coach.text import split_sentences, stems, strip_markup
 
 MAX_POINTS = 10
 SIM_NONE, SIM_FULL = 0.50, 0.75  # similarity that earns no credit / full credit
@@ -160,6 +160,6 @@ def not_in_notes(answer: str, reference: str) -> list[str]:
             mine = _shown(bare, unit)
             out.append(f"you said {mine}; your notes say {', '.join(theirs[:3])}" if theirs
                        else f"you said {mine}; your notes don't give that number")
-        elif len(bare) >= 3 and bare in novel_terms(answer, ""):
+        elif len(bare) >= 3:  # missing_terms gives only the answer's names and numbers
             out.append(f"you said {bare}; your notes don't name it")
     return out

@@ -29,9 +29,8 @@ ALWAYS = {"um": "um", "umm": "um", "uhm": "um", "hmm": "um", "mm": "um", "uh": "
           "erm": "uh", "ah": "uh", "basically": "basically", "actually": "actually"}
 APART = {"like", "so"}
 PAIRS = {("you", "know"): "you know", ("i", "mean"): "I mean", ("kind", "of"): "kind of", ("sort", "of"): "sort of"}
-NOT_FILLER_BEFORE = {"you know": {"do", "did", "if", "as", "don't"}, "kind of": {"a", "what", "this", "that", "the", "any",
-                                                                               "some", "which", "same"},
-                     "sort of": {"a", "what", "this", "that", "the", "any", "some", "which", "same"},
+_DETERMINERS = {"a", "what", "this", "that", "the", "any", "some", "which", "same"}  # "a kind of model"
+NOT_FILLER_BEFORE = {"you know": {"do", "did", "if", "as", "don't"}, "kind of": _DETERMINERS, "sort of": _DETERMINERS,
                      "I mean": set()}
 HEDGES = {("i", "think"): "I think", ("i", "guess"): "I guess", ("i", "suppose"): "I suppose", ("maybe",): "maybe",
           ("probably",): "probably", ("perhaps",): "perhaps", ("i'm", "not", "sure"): "I'm not sure"}
