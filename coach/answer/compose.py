@@ -127,7 +127,8 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
             return story
     # Retrieval ranks whole passages with their headings, which beats judging lone units:
     # the answer comes from the best passage; the next ones fill a thin first one, and the
-    # second joins when retrieval could barely tell the two apart (scores within CLOSE_SCORE).
+    # second joins when retrieval could barely tell the two apart (scores within CLOSE_SCORE),
+    # unless the first already gives MAX_UNITS of the ways a "how do I ..." question asks for.
     by_passage: dict[int, list[int]] = {}
     for i in answers:
         by_passage.setdefault(checker.owner[i], []).append(i)
@@ -142,7 +143,9 @@ def pick_units(query: str, checker: SupportChecker, query_vec: np.ndarray) -> li
         section = _section(checker, ranked[:INTENT_PASSAGES], by_passage)
         pool, rel, on_question = _on_intent(intent, pool, section, rel, checker)
     chosen = pool if len(pool) <= MAX_UNITS else _mmr(pool, rel, checker.vectors, MAX_UNITS, on_question)
-    if len(ranked) > 1 and ranked[1] not in {checker.owner[i] for i in chosen}:
+    # a "how do I ..." question the best passage gives enough ways for is answered from it alone
+    answered = sum(1 for i in on_question if checker.owner[i] == ranked[0]) >= MAX_UNITS
+    if len(ranked) > 1 and ranked[1] not in {checker.owner[i] for i in chosen} and not answered:
         first, second = (checker.passages[n - 1].get("score", 0.0) for n in ranked[:2])
         if second >= first - CLOSE_SCORE:
             chosen = chosen[: MAX_UNITS - SECOND_UNITS] + _mmr(by_passage[ranked[1]], rel, checker.vectors, SECOND_UNITS)

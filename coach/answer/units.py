@@ -16,6 +16,8 @@ Code, headings, images and raw HTML are never units.
 ['Routing: MoE: A gate picks experts; Ensemble: All models used.']
 >>> [u.text for u in note_units("1. Know the data\\n   I check whether it is:\\n- MCAR\\n- MAR\\n")]
 ['Know the data I check whether it is: MCAR; MAR.']
+>>> [u.text for u in note_units("I use:\\n- Resampling\\n- Class weights\\n- Evaluation:\\n")]
+['I use: Resampling; Class weights.', 'Evaluation:']
 >>> [u.text for u in note_units("- B=1: 12*3*128*128 = 6M pixels, *really* big")]
 ['B=1: 12*3*128*128 = 6M pixels, really big.']
 """
@@ -181,8 +183,17 @@ def _blocks(nodes, out: list[Unit], first_line: int) -> None:
             if label is not None:
                 pending.pop()
                 flush()
-                out.append(Unit(_list_text(label.text, items), "list", label.line, label.text, tuple(items),
-                                end=first_line + node.map[1] - 1 if node.map else 0))
+                end = first_line + node.map[1] - 1 if node.map else 0
+                last = node.children[-1]
+                tail = None
+                if len(items) > 1 and items[-1].endswith(":") and last.map:
+                    # the last item leads into a list the list does not hold (a long section's
+                    # next piece has it): a lead-in of its own, said with that list or not at all
+                    tail = Unit(items.pop(), "item", first_line + last.map[0], end=end)
+                    end = tail.line - 1
+                out.append(Unit(_list_text(label.text, items), "list", label.line, label.text, tuple(items), end=end))
+                if tail is not None:
+                    pending.append(tail)
             else:
                 flush()
                 for k, (li, text) in enumerate(zip(node.children, items)):
