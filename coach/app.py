@@ -205,11 +205,14 @@ class Coach:
         ]
         return files, manifest.get("skipped", [])
 
-    def evaluate(self, gold_file: Path, k: int = 10) -> tuple[list[dict], dict]:
-        """Retrieval scored on a gold file: per question (id, query, rank) and R@1, R@5, MRR@10."""
-        from coach.evals.retrieval import evaluate_retrieval, load_gold
+    def evaluate(self, gold_file: Path, k: int = 10, half: str | None = None) -> tuple[list[dict], dict]:
+        """Retrieval scored on a gold file (or one `half` of it): per question (id, query, rank) and
+        R@1, R@5, MRR@10, with those of each style when the questions have one."""
+        from coach.evals.retrieval import by_style, evaluate_retrieval, half_of, load_gold
 
-        return evaluate_retrieval(self, load_gold(Path(gold_file)), k)
+        rows, m = evaluate_retrieval(self, half_of(load_gold(Path(gold_file)), half), k)
+        styles = by_style(rows)
+        return rows, {**m, "styles": styles} if styles else m
 
     def covers(self, hits: list[Hit]) -> bool:
         """The one rule for "the notes cover this" (coach.search.retrieve.covers), at COACH_MIN_RELEVANCE."""

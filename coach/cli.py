@@ -126,6 +126,9 @@ def evaluate(
         None, "--answers", help="Gold questions (.jsonl) to answer for real and score the answers, e.g. tests/data/dev_answers.jsonl."
     ),
     k: int = typer.Option(10, "-k", min=10, max=100, help="Passages retrieved per question, 10-100 (MRR@10 needs ten)."),
+    half: Optional[str] = typer.Option(
+        None, "--half", help='Only the questions marked with this "half" (tune or report), as in tests/data/fresh_questions.jsonl.'
+    ),
     index: Optional[Path] = IndexOpt,
     llm: Optional[Path] = LlmOpt,
     as_json: bool = JsonOpt,
@@ -138,15 +141,21 @@ def evaluate(
     if answers is not None:
         _evaluate_answers(load_gold(answers), _coach(index, llm), as_json)
         return
-    rows, m = _coach(index).evaluate(file, k)
+    rows, m = _coach(index).evaluate(file, k, half)
     m["misses"] = [r["id"] for r in rows if r["rank"] != 1]
     if as_json:
         echo(json.dumps({**m, "queries": rows}, ensure_ascii=False))
         return
+
+    def scores(m: dict) -> str:
+        return f"R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}"
+
     for r in rows:
         if r["rank"] != 1:
             echo(f"{r['id']:>6}  rank {r['rank'] or '>10'}  [{r['query']}]")
-    echo(f"{m['questions']} questions  R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+    for style, sm in m.get("styles", {}).items():
+        echo(f"{sm['questions']:>3} {style:<13} {scores(sm)}")
+    echo(f"{m['questions']} questions  {scores(m)}")
 
 
 def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:

@@ -4,6 +4,8 @@
 'what s lora low rank'
 >>> metrics([1, None, 2])["mrr@10"]
 0.5
+>>> by_style([{"style": "terse", "rank": 1}, {"style": "typo", "rank": None}, {"rank": 2}])["typo"]["recall@5"]
+0.0
 """
 
 from __future__ import annotations
@@ -90,13 +92,37 @@ def history_of(coach, item: dict) -> list[str]:
 
 
 def evaluate_retrieval(coach, gold: list[dict], k: int = 10) -> tuple[list[dict], dict]:
-    """Per item: id, the standalone query and the rank of the first answering passage; and the metrics."""
+    """Per item: id, the standalone query and the rank of the first answering passage (and the
+    item's style, when it has one); and the metrics."""
     rows = []
     for item in gold:
         query, found = coach.retrieve(item["question"], history_of(coach, item), k)
         hits = [h.as_dict() for h in found]
-        rows.append({"id": item.get("id", item["question"]), "query": query, "rank": first_rank(hits, item["gold"])})
+        row = {"id": item.get("id", item["question"]), "query": query, "rank": first_rank(hits, item["gold"])}
+        if "style" in item:
+            row["style"] = item["style"]
+        rows.append(row)
     return rows, metrics([r["rank"] for r in rows])
+
+
+def half_of(gold: list[dict], half: str | None) -> list[dict]:
+    """The items of one half ("tune" or "report", the question sets' `half` field); all without one."""
+    if half is None:
+        return gold
+    items = [g for g in gold if g.get("half") == half]
+    if not items:
+        raise UsageError(f'No question in this file has "half": "{half}" — leave out --half, or give a file '
+                         "whose lines are marked tune or report.")
+    return items
+
+
+def by_style(rows: list[dict]) -> dict[str, dict]:
+    """The metrics of each style (the question sets' `style` field), for the rows that have one."""
+    styles: dict[str, list] = {}
+    for r in rows:
+        if "style" in r:
+            styles.setdefault(r["style"], []).append(r["rank"])
+    return {style: metrics(ranks) for style, ranks in styles.items()}
 
 
 def metrics(ranks: list[int | None]) -> dict:
