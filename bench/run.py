@@ -29,7 +29,10 @@ RESULTS = ROOT / "bench" / "results.json"
 TARGETS = {
     "gen_tps_ratio": (">=", 0.9),
     "ttft_ratio": ("<=", 1.3),
-    "ingest_speedup_vs_naive": (">=", 3),
+    # issue 18: a cold default ingest at most 2x the naive one (every chunk embedded raw). Each chunk
+    # is now searched by a vector per two lines (coach.notes.views), which costs about 1.8x naive and
+    # lifts R@1 on questions written from the notes' answer text (tune half 0.57 -> 0.74).
+    "ingest_speedup_vs_naive": (">=", 0.5),
     "noop_ingest_s": ("<=", 2),
     "search_p50_ms": ("<=", 50),
     "peak_rss_mb": ("<=", 1536),
@@ -134,11 +137,12 @@ def bench_ingest(coach_embedder, work: Path, runs: int, corpus: Path) -> dict:
     return out
 
 
-def bench_embed(embedder, texts: list[str], runs: int) -> dict:
+def bench_embed(embedder, texts: list, runs: int) -> dict:
     from coach.notes.ingest import _embed
 
     ours = median_time(lambda: _embed(embedder, texts, progress=False), runs)
-    raw = median_time(lambda: embedder.model.encode(texts, batch_size=64, normalize_embeddings=True), runs)
+    plain = [view.text for view in texts]
+    raw = median_time(lambda: embedder.model.encode(plain, batch_size=64, normalize_embeddings=True), runs)
     return {
         "embed_texts": len(texts),
         "embed_ours_texts_per_s": len(texts) / ours,
@@ -375,7 +379,7 @@ def main(argv=None) -> int:
         results.update(ing)
 
         from coach.notes import index as store
-        from coach.notes.ingest import vector_texts
+        from coach.notes.views import vector_texts
 
         idx = store.load(work / "1x" / "ours")
         texts = [t for c in idx.chunks for t in vector_texts(c)]

@@ -246,7 +246,8 @@ class Coach:
         saved under COACH_HOME so `coach drill --prep NAME` drills exactly these questions."""
         from coach.practice import prep as job
 
-        result = job.prepare(name, job.check_posting(posting), lambda text: self.search(text, 5), self.covers,
+        result = job.prepare(name, job.check_posting(posting), lambda text: self.search(text, 5),
+                             lambda hits: covers(hits, job.ON_TOPIC, topic=True),
                              list(self.drill.questions.values()), self.base_embedder)
         if save:
             job.save(result, self.settings.home)

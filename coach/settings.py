@@ -36,7 +36,8 @@ class Settings(BaseSettings):
         True, description="Match misspelt question words to the notes' own spelling before searching."
     )
     adapt_embedder: bool = Field(
-        True, description="Fine-tune the embedding model on your notes' own questions at ingest (about a minute)."
+        False, description="Fine-tune the embedding model on your notes' own questions at ingest (about two minutes); "
+        "off by default: it lowered recall on questions worded unlike the notes' own."
     )
     llm: Optional[Path] = Field(
         None, description="Local GGUF file, or a name from `coach models`; default: the packaged Qwen2.5-Coder-0.5B-Instruct Q4_K_M (smollm2: the small, fast SmolLM2-135M)."
@@ -65,7 +66,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=100, description="Passages returned by search.")
     context_passages: int = Field(3, ge=1, le=10, description="Most passages an answer is composed from.")
     min_relevance: float = Field(
-        0.35, ge=-1.0, le=1.0, description="Below this cosine similarity of the best passage, the notes are taken not to cover a question."
+        0.40, ge=-1.0, le=1.0, description="Below this cosine similarity of the best passage (its best line included), "
+        "the notes are taken not to cover a question."
     )
     support_threshold: float = Field(
         0.55, ge=-1.0, le=1.0, description="A model sentence less similar than this to every note unit is never shown as the answer."

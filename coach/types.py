@@ -68,6 +68,11 @@ class Hit:
     chunk: Chunk
     score: float  # fused score in [0, 1]
     similarity: float  # best cosine similarity between the query and one of the chunk's vectors
+    about: float | None = None  # the same over its opening and question only (what the chunk is about)
+
+    @property
+    def topic_similarity(self) -> float:
+        return self.similarity if self.about is None else self.about
 
     def as_dict(self) -> Passage:
         c = self.chunk

@@ -71,7 +71,8 @@ def shared_index(shared_ingest) -> Path:
 
 @pytest.fixture(scope="session")
 def adapted_index(tmp_path_factory, embedder) -> Path:
-    """../shared/corpus ingested with the embedder adapted to it, as `coach ingest` does (about a minute)."""
+    """../shared/corpus ingested with the embedder adapted to it, as `coach ingest` does with
+    COACH_ADAPT_EMBEDDER=true (about two minutes)."""
     from coach.embed.embedder import resolve_embed_model
     from coach.notes.ingest import ingest
 
@@ -83,11 +84,11 @@ def adapted_index(tmp_path_factory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def adapted_coach(adapted_index, embedder):
-    """A Coach as a user has it after `coach ingest`: the adapted model searches."""
+    """A Coach as a user has it after `coach ingest` with adaptation on: the adapted model searches."""
     from coach.app import Coach
     from coach.settings import Settings
 
-    c = Coach(Settings(index=adapted_index, corpus=SHARED_CORPUS))
+    c = Coach(Settings(index=adapted_index, corpus=SHARED_CORPUS, adapt_embedder=True))
     c.__dict__["base_embedder"] = embedder
     return c
 

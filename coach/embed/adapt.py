@@ -9,7 +9,10 @@ vocabulary and topics, not the questions: measured on questions that are not in 
 
 The adapted model is saved as a sentence-transformers folder beside the index generations,
 named by the hash of the chunks it learnt from, and recorded in the manifest with the SHA-256
-of its weights, which `load_adapted` checks. `COACH_ADAPT_EMBEDDER=false` turns it off.
+of its weights, which `load_adapted` checks. `COACH_ADAPT_EMBEDDER=true` turns it on. It is off
+by default: once every chunk is also searched by its lines two by two (coach.notes.views), it
+lowered recall on questions written from the notes' answer text in users' own words (report
+halves of tests/data/fresh_questions.jsonl and style_questions.jsonl) and costs two minutes.
 """
 
 from __future__ import annotations

@@ -67,11 +67,13 @@ def writer_lock(index_dir: Path, wait_s: float = 600.0, on_wait=None):
 
 @dataclass
 class Index:
-    """Chunks, their vectors, and `owners[i]` = the chunk position of vector row i."""
+    """Chunks, their vectors, `owners[i]` = the chunk position of vector row i, and `topic[i]`:
+    row i is a chunk's opening or question (what it is about), not one of its lines."""
 
     chunks: list[Chunk]
     vectors: np.ndarray
     owners: np.ndarray
+    topic: np.ndarray | None = None  # None: every row (an index from before the line vectors)
     manifest: dict = field(default_factory=dict)
     _faiss: faiss.Index | None = None
     folder: Path | None = None  # the generation it was loaded from
@@ -89,10 +91,17 @@ class Index:
             self._faiss.add(self.vectors)
         return self._faiss
 
+    def topic_rows(self) -> np.ndarray:
+        return self.topic if self.topic is not None else np.ones(len(self.owners), dtype=bool)
+
+    def rows_of(self, positions: list[int]) -> np.ndarray:
+        """The vector rows of the given chunks, in row order."""
+        return np.flatnonzero(np.isin(self.owners, positions))
+
     def vectors_of(self, positions: list[int]) -> tuple[np.ndarray, list[int]]:
         """Rows of the given chunks, and for each row the index in `positions` it belongs to."""
         wanted = {p: i for i, p in enumerate(positions)}
-        rows = [r for r, owner in enumerate(self.owners) if owner in wanted]
+        rows = self.rows_of(positions)
         return self.vectors[rows], [wanted[int(self.owners[r])] for r in rows]
 
 
@@ -158,7 +167,14 @@ def load(index_dir: Path, live: Path | None) -> Index:
     owners = np.asarray(manifest["owners"], dtype=np.int64)
     if len(owners) != len(vectors) or (len(owners) and owners.max() >= len(chunks)):
         raise IndexCorrupt(index_dir, "vectors and chunks disagree")
-    return Index(chunks, vectors, owners, manifest, folder=live)
+    topic = None
+    if "topic_rows" in manifest:
+        rows = np.asarray(manifest["topic_rows"], dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(owners)):
+            raise IndexCorrupt(index_dir, "topic rows and vectors disagree")
+        topic = np.zeros(len(owners), dtype=bool)
+        topic[rows] = True
+    return Index(chunks, vectors, owners, topic, manifest, folder=live)
 
 
 def _read_vectors(path: Path) -> np.ndarray:
@@ -202,6 +218,7 @@ def save(index_dir: Path, index: Index, manifest: dict) -> Path:
         "format": FORMAT,
         "created": time.time(),
         "owners": [int(o) for o in index.owners],
+        "topic_rows": [int(r) for r in np.flatnonzero(index.topic_rows())],
         "checksums": {
             "chunks.jsonl": hashlib.sha256(chunk_bytes).hexdigest(),
             "vectors.faiss": sha256_file(target / "vectors.faiss"),

@@ -14,27 +14,10 @@ from tqdm import tqdm
 
 from coach.notes import index as index_store
 from coach.notes.chunking import split_text
+from coach.notes.views import VIEWS, View, vector_texts
 from coach.notes.documents import MAX_BYTES, READER_VERSION, Skipped, find_files, read_document
 from coach.types import Chunk
 from coach.errors import CorpusError, IndexCorrupt
-
-# Each chunk gets one vector for its heading trail and opening text and, when it has one, one
-# for its question or heading alone, so a user's question can match the notes' own questions.
-# BM25 indexes the full text, so the dense side only needs the start of a chunk: at 40 tokens
-# (of MiniLM's 256) dev-set recall is unchanged and embedding costs about a fifth
-# (bench/README.md has the measurements).
-EMBED_TOKENS = 40
-
-
-def vector_texts(chunk: Chunk) -> list[str]:
-    """The texts embedded for one chunk. Heading trail first: it names the topic."""
-    heading = chunk.heading
-    texts = [f"{heading}\n{chunk.text}" if heading else chunk.text]
-    title = chunk.title
-    # Only a section's first piece speaks for its question: later pieces would tie with it.
-    if title and len(title) > 8 and chunk.part == 0:
-        texts.append(title)
-    return texts
 
 
 @dataclass
@@ -144,6 +127,7 @@ class _Build:
     chunks: list[Chunk] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
     owners: list[int] = field(default_factory=list)
+    topic: list[bool] = field(default_factory=list)  # the row is a chunk's opening or question
     files: dict[str, dict] = field(default_factory=dict)
 
 
@@ -193,7 +177,7 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
         adapted = adapt(index_dir, adapt_base, build.chunks + new_chunks, progress)
         if adapted is not None:  # a new model: every chunk is embedded again with it
             report.adapted = True
-            new_chunks, build.chunks, build.vectors, build.owners = build.chunks + new_chunks, [], [], []
+            new_chunks, build.chunks, build.vectors, build.owners, build.topic = build.chunks + new_chunks, [], [], [], []
             embedder_factory = lambda: Embedder(str(index_dir / adapted["path"]))  # noqa: E731
     if new_chunks:
         _embed_chunks(new_chunks, embedder_factory, progress, build)
@@ -206,6 +190,7 @@ def _ingest(paths, index_dir, embedder_factory, model_id, rebuild, progress, ada
     manifest = {
         "embed_model": model_id,
         "reader": READER_VERSION,
+        "views": VIEWS,
         "roots": [str(p.resolve()) for p in paths],
         "files": build.files,
         "skipped": skipped,
@@ -237,6 +222,7 @@ def _reusable_manifest(index_dir: Path, model_id: str, adapt_base: Path | None, 
         manifest.get("embed_model") != model_id
         or manifest.get("format") != index_store.FORMAT
         or manifest.get("reader", 1) != READER_VERSION  # the notes read differently now: read them again
+        or manifest.get("views", 1) != VIEWS  # each chunk is searched by other vectors now
         or bool(manifest.get("adapt")) != (adapt_base is not None)
     ):
         return None  # another embedding model or reader: every file is read and embedded again
@@ -256,6 +242,7 @@ def _keep_unchanged(index_dir: Path, old_files: dict, unchanged: set[str], build
     build.chunks.extend(old.chunks[p] for p in keep)
     build.vectors.append(kept_vectors)
     build.owners.extend(kept_owner)
+    build.topic.extend(bool(t) for t in old.topic_rows()[old.rows_of(keep)])
     for s in unchanged:
         build.files[s] = old_files[s]
     return True
@@ -296,6 +283,7 @@ def _embed_chunks(new_chunks: list[Chunk], embedder_factory: Callable[[], object
             text_owner.append(len(build.chunks) + i)
     build.vectors.append(_embed(embedder_factory(), texts, progress))
     build.owners.extend(text_owner)
+    build.topic.extend(view.topic for view in texts)
     build.chunks.extend(new_chunks)
 
 
@@ -307,17 +295,22 @@ def _assemble(build: _Build) -> index_store.Index:
         chunks=[build.chunks[i] for i in order],
         vectors=np.concatenate([v for v in build.vectors if len(v)], axis=0),
         owners=np.asarray([new_pos[o] for o in build.owners], dtype=np.int64),
+        topic=np.asarray(build.topic, dtype=bool),
     )
 
 
-def _embed(embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
-    """Embed in length-sorted batches (less padding) behind a progress bar on stderr."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+def _embed(embedder, texts: list[View], progress: bool, batch: int = 64) -> np.ndarray:
+    """Embed views in batches of one token limit and like lengths (less padding), behind a
+    progress bar on stderr."""
+    order = sorted(range(len(texts)), key=lambda i: (texts[i].tokens, len(texts[i].text)))
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress, leave=False)
-    for s in range(0, len(order), batch):
-        ids = order[s : s + batch]
-        out[ids] = embedder.encode([texts[i] for i in ids], batch_size=batch, max_tokens=EMBED_TOKENS)
+    start = 0
+    while start < len(order):
+        limit = texts[order[start]].tokens
+        ids = [i for i in order[start : start + batch] if texts[i].tokens == limit]
+        out[ids] = embedder.encode([texts[i].text for i in ids], batch_size=batch, max_tokens=limit)
         bar.update(len(ids))
+        start += len(ids)
     bar.close()
     return out

@@ -203,6 +203,13 @@ class Prep:
         return [q["id"] for q in self.questions if q.get("id")]
 
 
+# A requirement is covered by a section about it: judged on the sections' headings and openings
+# (not one of their lines, which often name a tool in passing: "Different PyTorch versions" is
+# no experience of PyTorch in production), at the threshold questions were held to before
+# lines were searched.
+ON_TOPIC = 0.35
+
+
 def prepare(name: str, texts: list[str], search, covers, questions: list, embedder) -> Prep:
     """Each requirement searched in the notes (`search(text) -> hits`): covered when `covers(hits)`
     and the passages name what it names, with a talking point from them; then the questions, the

@@ -32,9 +32,10 @@ def retrieve(search: Search, question: str, history: list[str] | None, k: int) -
     return query, fuse_hits(search(query, 2 * k), search(question, 2 * k), FOLLOW_UP_WEIGHT)[:k]
 
 
-def covers(hits: list[Hit], min_relevance: float, query: str = "") -> bool:
+def covers(hits: list[Hit], min_relevance: float, query: str = "", topic: bool = False) -> bool:
     """The notes cover a question when its best passage is similar enough, or nearly so and
-    holding most of the question's own words (at least three of them).
+    holding most of the question's own words (at least three of them). With `topic`, a passage's
+    similarity is that of its heading and opening only: what it is about, not a line of it.
 
     >>> from coach.types import Chunk
     >>> ecg = Hit(Chunk("c", "ecg.md", ("Mean pooling fusion",), "", "Averaging the 12 panel features of the ECG "
@@ -46,7 +47,7 @@ def covers(hits: list[Hit], min_relevance: float, query: str = "") -> bool:
     """
     if not hits:
         return False
-    best = max(h.similarity for h in hits)
+    best = max(h.topic_similarity if topic else h.similarity for h in hits)
     if best >= min_relevance:
         return True
     asked = stems(query)

@@ -17,34 +17,34 @@ def manifest_of(index):
 
 
 def test_adapted_model_is_saved_checked_used_and_can_be_turned_off(tmp_path):
+    on = {"COACH_ADAPT_EMBEDDER": "true"}  # off by default: it is asked for
     notes = tmp_path / "notes"
     notes.mkdir()
     for name in ("000_44875bf92ad90c67.txt", "002_3311060c06bf2bdb.txt"):
         shutil.copy(SHARED_CORPUS / name, notes / name)
     index = tmp_path / "index"
-    report = json.loads(run_cli("ingest", notes, "--index", index, "--json", check=True).stdout)
+    report = json.loads(run_cli("ingest", notes, "--index", index, "--json", env=on, check=True).stdout)
     assert report["adapted"] is True
     entry = manifest_of(index)["adapted"]
     assert entry["pairs"] >= 20 and len(entry["sha256"]) == 64
     assert (index / entry["path"] / "model.safetensors").is_file()
 
-    again = json.loads(run_cli("ingest", notes, "--index", index, "--json", check=True).stdout)
+    again = json.loads(run_cli("ingest", notes, "--index", index, "--json", env=on, check=True).stdout)
     assert again["adapted"] is False and again["unchanged"] == 2  # nothing changed: nothing trained
 
     hits = json.loads(run_cli("search", "why was the batch size only one", "--index", index, "--json",
-                              check=True).stdout)["results"]
+                              env=on, check=True).stdout)["results"]
     assert hits[0]["source"] == "002_3311060c06bf2bdb.txt" and "batch size" in hits[0]["heading"].lower()
 
     weights = index / entry["path"] / "model.safetensors"
     data = bytearray(weights.read_bytes())
     data[-100] ^= 0xFF
     weights.write_bytes(bytes(data))
-    broken = run_cli("search", "lora", "--index", index, env={"COACH_FAST_EMBED": "false"})  # the weights themselves
+    broken = run_cli("search", "lora", "--index", index, env={**on, "COACH_FAST_EMBED": "false"})  # the weights themselves
     assert broken.returncode != 0 and "Traceback" not in broken.stderr
     assert "coach ingest --rebuild" in broken.stderr and len(broken.stderr.strip().splitlines()) == 1
 
-    off = json.loads(run_cli("ingest", notes, "--index", index, "--json", env={"COACH_ADAPT_EMBEDDER": "false"},
-                             check=True).stdout)
+    off = json.loads(run_cli("ingest", notes, "--index", index, "--json", check=True).stdout)  # the default
     assert off["adapted"] is False and off["added"] == 2  # another model: everything embedded again
     assert manifest_of(index)["adapted"] is None and not list(index.glob("adapted-*"))
 

@@ -65,6 +65,25 @@ def test_embedding_model_change_rebuilds(tmp_path, embedder):
     assert store.read_manifest(idx)["embed_model"] == "another-model:384:x"
 
 
+def test_an_index_from_before_the_line_windows_is_embedded_again(tmp_path, embedder, monkeypatch):
+    """An index made when a chunk had only its opening and question vectors is re-embedded by the
+    next ingest, so its chunks are searched by their lines too."""
+    from coach.notes import ingest as ingest_module
+    from coach.notes.views import VIEWS, View
+
+    body = "# LoRA\n" + "".join(f"- Line {k} says adapters train a low-rank update.\n" for k in range(6))
+    notes, idx = make_notes(tmp_path, {"a.md": body})
+    monkeypatch.setattr(ingest_module, "vector_texts", lambda c: [View(c.heading + "\n" + c.text, 40, True)])
+    monkeypatch.setattr(ingest_module, "VIEWS", VIEWS - 1)
+    old = run(notes, idx, embedder)
+    assert len(store.load(idx).vectors) == 1 and store.read_manifest(idx)["views"] == VIEWS - 1
+    monkeypatch.undo()
+    again = run(notes, idx, embedder)
+    assert (old.added, again.added, again.unchanged) == (1, 1, 0)
+    assert store.read_manifest(idx)["views"] == VIEWS and len(store.load(idx).vectors) == 1 + 5  # 6 lines, two by two
+    assert run(notes, idx, no_model).unchanged == 1
+
+
 def test_skipped_files_are_reported(tmp_path, embedder):
     notes, idx = make_notes(tmp_path, {
         "good.md": "# Good\nBatch norm normalises activations.\n", "photo.md": b"\x89PNG\x00\x00binary", "empty.txt": "",

@@ -29,19 +29,42 @@ KINDS = [
 
 
 @pytest.mark.parametrize("question,source,heading", KINDS)
-def test_kind_of_miss_now_ranks_first(adapted_coach, question, source, heading):
-    hits = adapted_coach.search(question, 3)
+def test_kind_of_miss_now_ranks_first(coach, question, source, heading):
+    hits = coach.search(question, 3)
     top = hits[0].chunk
     assert top.source.startswith(source) and heading in top.heading.lower(), [
         (h.chunk.source[:3], h.chunk.heading[-60:]) for h in hits]
 
 
-def test_follow_ups_find_the_answer_in_the_top_3_and_read_as_plain_questions(adapted_coach):
+def test_a_line_deep_in_a_long_section_finds_its_piece(coach):
+    """Written for this test from what a note says far below its heading, in other words: each
+    chunk is searched by its lines two by two, so the piece that says it comes first (with a
+    chunk's opening and question alone, neither was in the top 3)."""
+    cases = {
+        "how do I make sure a kubernetes service only gets the cloud permissions it needs": "IAM Roles for Service Accounts",
+        "what did I do when the compute ran out during the reward model training loop": "PPO required significantly more memory",
+    }
+    for query, said in cases.items():
+        hits = coach.search(query, 3)
+        assert said in hits[0].chunk.text, (query, [(h.chunk.line_start, h.chunk.heading[-50:]) for h in hits])
+
+
+def test_a_long_story_is_listed_from_its_start_with_its_next_piece(coach):
+    """The best line of a story may lie in its action; the story still opens on its situation,
+    its next piece right after it, and one story does not fill the list."""
+    hits = coach.search("story about a difficult stakeholder", 5)
+    first, second = hits[0].chunk, hits[1].chunk
+    assert first.part == 0 and first.text.lstrip("#* ").startswith(("Q", "S")) and "Situation" in first.text
+    assert second.heading == first.heading and second.part == 1
+    assert len({h.chunk.heading for h in hits}) >= 3
+
+
+def test_follow_ups_find_the_answer_in_the_top_3_and_read_as_plain_questions(coach):
     from coach.evals.retrieval import evaluate_retrieval, load_gold
 
     pairs = [g for g in load_gold(ROOT / "tests" / "data" / "user_questions.jsonl") if g.get("history")]
     assert len(pairs) >= 15
-    rows, _ = evaluate_retrieval(adapted_coach, pairs)
+    rows, _ = evaluate_retrieval(coach, pairs)
     assert all(r["rank"] is not None and r["rank"] <= 3 for r in rows), rows
     for r in rows:
         q = re.sub(r" \(about: [^()]+\)$", "", r["query"])
