@@ -81,7 +81,7 @@ def test_an_index_from_before_the_line_windows_is_embedded_again(tmp_path, embed
     again = run(notes, idx, embedder)
     assert (old.added, again.added, again.unchanged) == (1, 1, 0)
     assert store.read_manifest(idx)["views"] == VIEWS and len(store.load(idx).vectors) == 1 + 5  # 6 lines, two by two
-    assert run(notes, idx, no_model).unchanged == 1
+    assert ingest([notes], idx, no_model, embedder.model_id, progress=False).unchanged == 1
 
 
 def test_skipped_files_are_reported(tmp_path, embedder):
