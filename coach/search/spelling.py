@@ -75,24 +75,38 @@ class Speller:
     def _in_context(self, word: str, before: str, after: str) -> str:
         """A word under COMMON that the notes don't use, as the one word within an edit of it that
         the notes put beside the same neighbour."""
-        low = word.lower()
-        if len(low) < MIN_LETTERS or low in self.notes_words or not RARE <= _english(low) < COMMON:
+        near = self._near_common(word.lower())
+        if not near:
             return word
-        near = process.extract(low, self._choices, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=10)
         pairs = self.pairs()
-        fits = {w for w, _, _ in near if (before, w) in pairs or (w, after) in pairs}
+        fits = {w for w in near if (before, w) in pairs or (w, after) in pairs}
         return fits.pop() if len(fits) == 1 else word
+
+    def _unknown(self, low: str) -> bool:
+        return len(low) >= MIN_LETTERS and low not in self.notes_words
+
+    def _near(self, low: str, limit: int) -> list[tuple[str, int]]:
+        """The notes' words within `limit` edits of `low`, with their distance."""
+        found = process.extract(low, self._choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=10)
+        return [(w, d) for w, d, _ in found]
+
+    @lru_cache(maxsize=4096)
+    def _near_common(self, low: str) -> tuple[str, ...]:
+        """For a word the notes don't use and English uses a little (RARE to COMMON), the notes'
+        words within one edit of it; none otherwise."""
+        if not self._unknown(low) or not RARE <= _english(low) < COMMON:
+            return ()
+        return tuple(w for w, _ in self._near(low, 1))
 
     @lru_cache(maxsize=4096)
     def _word(self, word: str) -> str:
         low = word.lower()
-        if len(low) < MIN_LETTERS or low in self.notes_words or _english(low) >= RARE:
+        if not self._unknown(low) or _english(low) >= RARE:
             return word
-        limit = 2 if len(low) >= LONG else 1
-        found = process.extract(low, self._choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=10)
+        found = self._near(low, 2 if len(low) >= LONG else 1)
         if not found:
             return word
-        ranked = sorted(((d, -fuzz.ratio(low, w), w) for w, d, _ in found))
+        ranked = sorted(((d, -fuzz.ratio(low, w), w) for w, d in found))
         if len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
             return word  # two words equally near: no guess
         return ranked[0][2]
