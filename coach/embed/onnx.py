@@ -24,6 +24,7 @@ from coach.checksum import sha256_file
 FOLDER = "onnx"
 GRAPH = "model.onnx"
 META = "meta.json"
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def key_of(model_id: str) -> str:
@@ -47,20 +48,21 @@ def export(model_dir: Path, model_id: str, index_dir: Path) -> Path:
     if not tokenizer_file.exists() or not mean:
         raise ValueError(f"{model_dir}: only mean-pooled models with a tokenizer.json are exported")
 
+    sample = st.tokenizer(["a b", "c d e"], padding=True, return_tensors="pt")
+    # the inputs this model's tokenizer gives: MPNet and RoBERTa-style models have no token types
+    names = [n for n in INPUTS if n in sample]
+
     class Encoder(torch.nn.Module):
         def __init__(self, model):
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, *inputs):
+            return self.model(**dict(zip(names, inputs))).last_hidden_state
 
-    sample = st.tokenizer(["a b", "c d e"], padding=True, return_tensors="pt")
     part = target.with_name(target.name + ".part")
     shutil.rmtree(part, ignore_errors=True)
     part.mkdir(parents=True)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
     import warnings
 
     with warnings.catch_warnings():
@@ -114,6 +116,7 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(folder / GRAPH), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._lock = threading.Lock()  # the tokenizer's truncation is state: one encode at a time
 
@@ -130,7 +133,8 @@ class OnnxEmbedder:
                 ids = np.array([e.ids for e in batch], dtype=np.int64)
                 mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
                 types = np.array([e.type_ids for e in batch], dtype=np.int64)
-                hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+                feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+                hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
                 m = mask[..., None].astype(np.float32)
                 pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
                 out.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))

@@ -74,3 +74,38 @@ def test_ingest_exports_and_search_never_imports_torch(tmp_path):
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time")}
     assert "torch" not in imported and "sentence_transformers" not in imported
     assert json.loads(proc.stdout)["results"][0]["source"] == "lora.md"
+
+
+def test_a_model_without_token_types_is_exported_and_matches(tmp_path):
+    """MPNet- and RoBERTa-style models take no token_type_ids (all-mpnet-base-v2 made the export
+    fail with a traceback after ingest). The packaged MiniLM with a tokenizer that gives no token
+    types stands for them: the export takes the inputs the tokenizer gives."""
+    import shutil
+
+    model = tmp_path / "no-token-types"
+    shutil.copytree(resolve_embed_model(None), model)
+    config = json.loads((model / "tokenizer_config.json").read_text())
+    (model / "tokenizer_config.json").write_text(json.dumps({**config, "model_input_names": ["input_ids", "attention_mask"]}))
+    reference = Embedder(str(model))
+    assert "token_type_ids" not in reference.model.tokenizer(["a b"])
+    fast_embed.export(model, reference.model_id, tmp_path / "index")
+    onnx = fast_embed.OnnxEmbedder(fast_embed.find(tmp_path / "index", reference.model_id))
+    assert onnx.inputs == {"input_ids", "attention_mask"}
+    texts = ["what is lora", "Rank r: 8 or 16 for most tasks. Alpha scales the update."]
+    assert float((1 - (onnx.encode(texts) * reference.encode(texts)).sum(axis=1)).max()) < 1e-4
+
+
+def test_an_export_that_fails_leaves_the_index_usable(tmp_path, monkeypatch, capsys):
+    """Whatever an export raises (a model it has never seen), the ingest already wrote the index:
+    one line says searches load torch, and they do."""
+    notes, index = make_notes(tmp_path, {"lora.md": "# LoRA\nLoRA trains low-rank adapters on a frozen base.\n"})
+
+    def broken(*args):
+        raise KeyError("token_type_ids")
+
+    monkeypatch.setattr(fast_embed, "export", broken)
+    c = Coach(Settings(corpus=notes, index=index, adapt_embedder=False))
+    c.ingest(progress=False)
+    assert "no fast start" in capsys.readouterr().err
+    assert fast_embed.find(index, embed_model_id(None)) is None
+    assert Coach(Settings(index=index, adapt_embedder=False)).search("adapters", 1)[0].chunk.source == "lora.md"
