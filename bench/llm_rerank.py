@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("gold", type=Path, nargs="+", help="question files (.jsonl, `coach eval`'s format)")
     ap.add_argument("--llm", help="GGUF file or `coach models` name; default: the configured model")
     ap.add_argument("--index", type=Path, help="index folder; default: COACH_INDEX")
-    ap.add_argument("--half", choices=["tune", "report"], help="only this half of files that have halves")
+    ap.add_argument("--half", choices=["tune", "report"], help="only this half of each file (as `coach eval --half`)")
     ap.add_argument("--top", type=int, default=5, help="passages reordered")
     ap.add_argument("--prior", type=float, default=1.0, help="standard deviations of the LLM's score one rank is worth")
     ap.add_argument("--chars", type=int, default=500, help="characters of each passage the model reads")
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from coach.app import Coach
     from coach.engines.gguf import resolve_llm
-    from coach.evals.retrieval import first_rank, history_of, load_gold, metrics
+    from coach.evals.retrieval import first_rank, half_of, history_of, load_gold, metrics
     from coach.settings import Settings
 
     settings = Settings(**({"index": args.index} if args.index else {}))
@@ -100,9 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     score = QuestionLikelihood(resolve_llm(args.llm or settings.llm, settings.models_dir), settings.n_threads)
     rows, seconds = [], []
     for path in args.gold:
-        items = load_gold(path)
-        if args.half and any(i.get("half") for i in items):
-            items = [i for i in items if i.get("half") == args.half]
+        items = half_of(load_gold(path), args.half)
         before, after = [], []
         for item in items[: args.limit]:
             query, hits = coach.retrieve(item["question"], history_of(coach, item), 10)
@@ -127,4 +125,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from coach.errors import CoachError
+
+    try:
+        main()
+    except CoachError as err:  # a file without halves, a model not found: one line, as in `coach`
+        raise SystemExit(f"bench.llm_rerank: {err}") from None
