@@ -80,6 +80,30 @@ class Embedder:
                 self.model.max_seq_length = full
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, texts: list[str], max_tokens: int | None = None) -> list[np.ndarray]:
+        """Per text, the L2-normalised vector of each of its tokens in context ([CLS], [SEP] and
+        padding left out): the model's output before pooling, cut at `max_tokens`."""
+        if not texts:
+            return []
+        with self._lock:
+            full = self.model.max_seq_length
+            limit = min(max_tokens or full, full)
+            self.model.max_seq_length = limit
+            try:
+                hidden = self.model.encode(texts, output_value="token_embeddings", convert_to_numpy=False,
+                                           show_progress_bar=False)
+            finally:
+                self.model.max_seq_length = full
+        special = self.model.tokenizer(texts, truncation=True, max_length=limit,
+                                       return_special_tokens_mask=True)["special_tokens_mask"]
+        return [unit_rows(h.float().cpu().numpy()[~np.asarray(s, dtype=bool)]) for h, s in zip(hidden, special)]
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (float32); an all-zero row stays zero."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.ascontiguousarray(rows / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+
 
 def _fingerprint(path: Path) -> str:
     """Cheap identity of a model folder: names and sizes of its files."""

@@ -139,3 +139,22 @@ class OnnxEmbedder:
                 pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
                 out.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
         return np.ascontiguousarray(np.concatenate(out), dtype=np.float32)
+
+    def token_vectors(self, texts: list[str], max_tokens: int | None = None) -> list[np.ndarray]:
+        """Per text, the L2-normalised vector of each of its tokens in context (special tokens and
+        padding left out), as `Embedder.token_vectors` gives them."""
+        from coach.embed.embedder import unit_rows
+
+        limit = min(max_tokens or self.max_seq_length, self.max_seq_length)
+        with self._lock:
+            self.tokenizer.enable_truncation(limit)
+            self.tokenizer.enable_padding()
+            batch = self.tokenizer.encode_batch(texts)
+        if not batch:
+            return []
+        feed = {"input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64)}
+        hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+        keep = [np.asarray(e.attention_mask, dtype=bool) & ~np.asarray(e.special_tokens_mask, dtype=bool) for e in batch]
+        return [unit_rows(h[k]) for h, k in zip(hidden, keep)]

@@ -109,3 +109,16 @@ def test_an_export_that_fails_leaves_the_index_usable(tmp_path, monkeypatch, cap
     assert "no fast start" in capsys.readouterr().err
     assert fast_embed.find(index, embed_model_id(None)) is None
     assert Coach(Settings(index=index, adapt_embedder=False)).search("adapters", 1)[0].chunk.source == "lora.md"
+
+
+def test_onnx_token_vectors_match_sentence_transformers(exported, embedder):
+    """The soft match's token vectors: the same from the export as from sentence-transformers,
+    one per token of the text ([CLS], [SEP] and padding left out), cut at the limit asked."""
+    onnx = fast_embed.OnnxEmbedder(fast_embed.find(exported, embed_model_id(None)))
+    texts = ["LoRA trains low-rank adapters", "x", "é" * 3000, "what is qlora " * 100]
+    ours, ref = onnx.token_vectors(texts, 256), embedder.token_vectors(texts, 256)
+    tokens = embedder.model.tokenizer(texts, truncation=True, max_length=256)["input_ids"]
+    for mine, theirs, ids in zip(ours, ref, tokens):
+        assert mine.shape == theirs.shape == (len(ids) - 2, embedder.dim)
+        assert float((1 - (mine * theirs).sum(axis=1)).max()) < 1e-4
+    assert onnx.token_vectors(texts[:1], 3)[0].shape == (1, embedder.dim) and onnx.token_vectors([]) == []
