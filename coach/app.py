@@ -93,7 +93,8 @@ class Coach:
     @cached_property
     def searcher(self) -> HybridSearcher:
         with self._load_lock:
-            return HybridSearcher(self.index, self.embedder, correct_spelling=self.settings.correct_spelling)
+            return HybridSearcher(self.index, self.embedder, correct_spelling=self.settings.correct_spelling,
+                                  soft_match=self.settings.soft_match)
 
     @cached_property
     def engine(self) -> ChatEngine:

@@ -144,6 +144,14 @@ class FakeEmbedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
 
+    def token_vectors(self, texts: list[str], max_tokens: int | None = None) -> list[np.ndarray]:
+        """Each content word's own hashed vector: a word matches only itself."""
+        out = []
+        for text in texts:
+            words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP][: max_tokens or None]
+            out.append(self.encode(words) if words else np.zeros((0, self.dim), dtype=np.float32))
+        return out
+
 
 class FakeEngine:
     """Replies with a script, token by token; records the prompts it got; can fail mid-answer.

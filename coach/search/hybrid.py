@@ -7,6 +7,9 @@ from the question's. On the dev set both reach R@1 0.967; on paraphrased probes 
 7 first, this fusion 7 of 7 (flat for dense weights 0.65-0.8). A decisive keyword match (BM25
 DECISIVE times the next passage) stays first too.
 
+The best pieces are then reordered by how much of the question each says, word by word
+(coach.search.soft_match; `soft_match`, on in the app and CLI), before sections are grouped.
+
 The pieces of one long section are scored together: the section is listed once, at its best
 piece, as that piece and the earliest one scored within SECTION_MARGIN of it, in the notes'
 order (so "story about a difficult stakeholder" opens on the situation even when a line of the
@@ -26,6 +29,7 @@ import numpy as np
 
 from coach.notes import keyword
 from coach.notes.index import Index
+from coach.search.soft_match import SoftMatcher
 from coach.search.spelling import Speller
 from coach.types import Hit
 
@@ -106,7 +110,8 @@ def relative_scores(scores: dict[Any, float]) -> dict[Any, float]:
 class HybridSearcher:
     """Built once per process over a loaded Index; `search` is cheap."""
 
-    def __init__(self, index: Index, embedder, dense_weight: float = DENSE_WEIGHT, correct_spelling: bool = False):
+    def __init__(self, index: Index, embedder, dense_weight: float = DENSE_WEIGHT, correct_spelling: bool = False,
+                 soft_match: bool = False):
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight
@@ -115,6 +120,8 @@ class HybridSearcher:
         # misspelt words matched to the notes' spelling
         self.speller = Speller(self.bm25.vocab_dict, (c.text for c in index.chunks)) if correct_spelling else None
         self.section = sections_of(index.chunks)
+        # the best pieces reordered by how much of the question they say, word by word
+        self.soft = SoftMatcher(embedder, index.chunks) if soft_match else None
 
     def searched(self, query: str) -> str:
         """The query as searched: misspelt words in the notes' spelling."""
@@ -155,6 +162,8 @@ class HybridSearcher:
         d, b = relative_scores(dense), relative_scores(keyword)
         w = self.dense_weight
         fused = sorted(((w * d[p] + (1 - w) * b.get(p, 0.0), p) for p in dense), reverse=True)
+        if self.soft is not None:
+            fused = self.soft.rerank(query, fused, self.section)
         fused = by_section(fused, self.section, SECTION_MARGIN)
         decisive = _decisive(keyword)
         if decisive is not None and fused[0][1] != decisive:  # kept first, not averaged away
