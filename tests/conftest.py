@@ -138,8 +138,7 @@ class FakeEmbedder:
     def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
-            words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP][: max_tokens or None]
-            for w in words:
+            for w in self._words(text, max_tokens):
                 out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
@@ -148,9 +147,13 @@ class FakeEmbedder:
         """Each content word's own hashed vector: a word matches only itself."""
         out = []
         for text in texts:
-            words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP][: max_tokens or None]
+            words = self._words(text, max_tokens)
             out.append(self.encode(words) if words else np.zeros((0, self.dim), dtype=np.float32))
         return out
+
+    @staticmethod
+    def _words(text: str, max_tokens: int | None) -> list[str]:
+        return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP][: max_tokens or None]
 
 
 class FakeEngine:

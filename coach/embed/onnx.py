@@ -129,12 +129,7 @@ class OnnxEmbedder:
             self.tokenizer.enable_truncation(limit)
             self.tokenizer.enable_padding()
             for start in range(0, len(texts), batch_size):
-                batch = self.tokenizer.encode_batch(texts[start: start + batch_size])
-                ids = np.array([e.ids for e in batch], dtype=np.int64)
-                mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
-                types = np.array([e.type_ids for e in batch], dtype=np.int64)
-                feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-                hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+                hidden, mask = self._run(self.tokenizer.encode_batch(texts[start: start + batch_size]))
                 m = mask[..., None].astype(np.float32)
                 pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
                 out.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
@@ -152,9 +147,13 @@ class OnnxEmbedder:
             batch = self.tokenizer.encode_batch(texts)
         if not batch:
             return []
-        feed = {"input_ids": np.array([e.ids for e in batch], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64)}
-        hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
-        keep = [np.asarray(e.attention_mask, dtype=bool) & ~np.asarray(e.special_tokens_mask, dtype=bool) for e in batch]
+        hidden, mask = self._run(batch)
+        keep = mask.astype(bool) & ~np.array([e.special_tokens_mask for e in batch], dtype=bool)
         return [unit_rows(h[k]) for h, k in zip(hidden, keep)]
+
+    def _run(self, batch) -> tuple[np.ndarray, np.ndarray]:
+        """The model's token vectors for a padded batch of encodings, and its attention mask."""
+        mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
+        feed = {"input_ids": np.array([e.ids for e in batch], dtype=np.int64), "attention_mask": mask,
+                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64)}
+        return self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0], mask
