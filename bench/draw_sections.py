@@ -11,6 +11,9 @@ already matches.
 
 tests/data/fresh2_questions.jsonl was made the same way (`--seed 20261208 --per-file 7 --big 32`,
 60 pieces, ids m<i>), after this round's methods were fixed; no method was chosen on it.
+tests/data/fresh3_questions.jsonl too (`--seed 20261209 --per-file 7 --big 32`, ids p<i>; 58
+questions: #5 is a table of contents, and the draw printed no #56), after the soft match was
+fixed, to check it on questions nobody had written when it was chosen.
 """
 
 from __future__ import annotations
