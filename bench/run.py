@@ -392,7 +392,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         corpus = CORPUS
-        if args.smoke:  # two files only
+        if args.smoke:  # three files only
             corpus = work / "smoke-corpus"
             corpus.mkdir()
             for f in sorted(CORPUS.iterdir())[:3]:
@@ -405,7 +405,7 @@ def main(argv=None) -> int:
 
         idx = store.load(work / "1x" / "ours")
         texts = [t for c in idx.chunks for t in vector_texts(c)]
-        results.update(bench_embed(embedder, texts, runs))
+        results.update(bench_embed(embedder, texts[:400] if args.smoke else texts, runs))
 
         coach = Coach(Settings(index=work / "1x" / "ours"))
         coach.__dict__["embedder"] = coach.__dict__["base_embedder"] = embedder
@@ -416,7 +416,7 @@ def main(argv=None) -> int:
         results.update({"search_p50_ms": s1["p50_ms"], "search_p95_ms": s1["p95_ms"]})
         soft = Coach(Settings(index=work / "1x" / "ours"))
         soft.__dict__["embedder"] = soft.__dict__["base_embedder"] = embedder
-        results.update(bench_soft_match(plain, soft, questions, 1 if args.smoke else 3))
+        results.update(bench_soft_match(plain, soft, questions[:10] if args.smoke else questions, 1 if args.smoke else 3))
 
         ans = bench_answer(coach, questions, 2 if args.smoke else 6)
         results.update(ans)
