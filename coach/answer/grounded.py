@@ -52,6 +52,7 @@ class Answer:
         self._shown: list[Sentence] = []
         self._done = not self.covered
         self.model_error: str | None = None  # the model failed mid-answer: the notes alone answered
+        self.stopped = False  # the reader ended it early (`stop()`)
 
     def events(self) -> Iterator[tuple[str, object]]:
         """The answer's events; a second call goes on where the first stopped."""
@@ -72,6 +73,7 @@ class Answer:
                 yield "sentence", self._say_note(i)  # a lead-in is said as written, its list after it
                 continue
             tokens: list[str] = []
+            stream = None
             try:
                 stream = self._speak(i)
                 for token in stream if stream is not None else ():
@@ -80,6 +82,9 @@ class Answer:
                     yield "token", token
             except CoachError as err:
                 self.model_error = str(err)  # the notes still answer: the rest is said in their words
+            finally:
+                if hasattr(stream, "close"):
+                    stream.close()  # stopped mid-restatement: the model is given back now, not when collected
             if self.model_error or stream is None:
                 yield "sentence", self._say_note(i)
                 continue
@@ -114,6 +119,15 @@ class Answer:
         for kind, value in self.events():
             if kind == "sentence":
                 yield format_sentence(value) + " "
+
+    def stop(self) -> None:
+        """End the answer where it is: the model's stream is closed (its worker gives the model
+        back) and what was shown so far is the whole answer. A finished answer stays as it is."""
+        if self._done:
+            return
+        if self._gen is not None:
+            self._gen.close()
+        self.stopped = self._done = True
 
     @property
     def done(self) -> bool:

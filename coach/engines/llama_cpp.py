@@ -99,3 +99,8 @@ class LlamaCppEngine:
                 yield item
         finally:
             closed.set()
+            try:  # a worker waiting on a full queue sees `closed` now, not after ABANDONED_S
+                while True:
+                    tokens.get_nowait()
+            except queue.Empty:
+                pass

@@ -68,6 +68,8 @@ def render_answer(answer: Answer, draft_tokens: str | None = None) -> str:
     body = " ".join(_render_sentence(s, answer) for s in shown)
     if not done:
         body += " <em class='composing'>composing from your notes…</em>"
+    elif answer.stopped:
+        body += " <em class='stopped'>(stopped)</em>"
     if done:
         kept, judged = answer.model_kept
         draft = " ".join(_render_sentence(s) for s in answer.draft_sentences) or "(empty)"

@@ -73,13 +73,28 @@ def _chat_tab(coach: Coach) -> None:
                 )
             with gr.Column(scale=2):
                 sources = gr.HTML(render_sources(None), elem_id="sources")
+        sent_at = gr.Number(visible=False)  # when the question was sent (the browser's clock, ms)
+        stop_at = gr.Number(visible=False)  # when Stop was pressed (same clock)
 
-    def respond(message: str, chat: list, history: list):
+    stops: dict[str, float] = {}  # tab -> when it last pressed Stop
+    stamp = "(...values) => [...values.slice(0, -1), Date.now()]"  # the browser fills in the time it was pressed
+
+    def respond(message: str, chat: list, history: list, asked: float | None, request: gr.Request):
+        # Stop is cooperative: the answer ends itself between tokens, so the event finishes like any
+        # other. (Gradio's `cancels` left the chat marked "Error" and the next question waiting when a
+        # late streamed message reached the browser after the cancel.)
+        def stopped() -> bool:
+            return stops.get(request.session_hash, float("-inf")) >= (asked or 0)
+
         message = (message or "").strip()
         if not message:
             yield chat, history, gr.skip(), gr.skip()
             return
         chat = chat + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        if stopped():  # Stop was pressed while the question waited its turn
+            chat[-1]["content"] = "_Stopped before it was answered._"
+            yield chat, history, gr.skip(), ""
+            return
         try:
             answer = coach.ask(message, history)
         except CoachError as err:
@@ -90,6 +105,9 @@ def _chat_tab(coach: Coach) -> None:
         text = ""
         try:
             for kind, value in answer.events():
+                if stopped():
+                    answer.stop()
+                    break
                 if kind == "token":
                     text += value
                 chat[-1]["content"] = render_answer(answer, text)
@@ -102,13 +120,16 @@ def _chat_tab(coach: Coach) -> None:
         give_back()
         yield chat, history + [answer.standalone_query], render_sources(answer), gr.skip()
 
-    outputs = [chatbot, queries, sources, box]
-    ev1 = box.submit(respond, [box, chatbot, queries], outputs, api_visibility="private", **ONE_AT_THE_MODEL)
-    ev2 = send.click(respond, [box, chatbot, queries], outputs, api_visibility="private", **ONE_AT_THE_MODEL)
-    stop.click(None, None, None, cancels=[ev1, ev2])
+    def stop_answer(pressed: float | None, request: gr.Request) -> None:
+        stops[request.session_hash] = pressed or float("inf")
+
+    inputs, outputs = [box, chatbot, queries, sent_at], [chatbot, queries, sources, box]
+    box.submit(respond, inputs, outputs, js=stamp, api_visibility="private", **ONE_AT_THE_MODEL)
+    send.click(respond, inputs, outputs, js=stamp, api_visibility="private", **ONE_AT_THE_MODEL)
+    stop.click(stop_answer, stop_at, None, js=stamp, queue=False, api_visibility="private")
     clear.click(lambda: ([], [], render_sources(None), ""), None, outputs, api_visibility="private")
     suggestions.click(lambda s: s[0], suggestions, box, api_visibility="private").then(
-        respond, [box, chatbot, queries], outputs, api_visibility="private", **ONE_AT_THE_MODEL
+        respond, inputs, outputs, js=stamp, api_visibility="private", **ONE_AT_THE_MODEL
     )
 
 

@@ -164,3 +164,21 @@ def test_abandoned_stream_gives_the_model_back(coach, monkeypatch):
     second = coach.ask("what is self attention")
     assert len(second.sentences) >= 1  # the next question still gets its answer
     del stream
+
+
+@pytest.mark.slow
+def test_stopped_answer_keeps_what_was_shown_and_frees_the_model_at_once(coach):
+    answer = coach.ask("explain LoRA to me")
+    events = answer.events()
+    next(k for k, _ in events if k == "token")  # the model is mid-restatement
+    shown = answer.shown_so_far
+    answer.stop()
+    assert answer.done and answer.stopped and answer.sentences == shown  # nothing said after Stop
+    engine = coach.engine
+    assert engine._lock.acquire(timeout=2.0), "the model is still held after stop()"  # not after ABANDONED_S
+    engine._lock.release()
+    assert len(coach.ask("what is self attention").sentences) >= 1
+    finished = coach.ask("what is self attention")
+    finished.sentences
+    finished.stop()  # Stop after the end changes nothing
+    assert not finished.stopped and finished.sentences

@@ -175,16 +175,26 @@ def test_chat_streams_cites_and_follows_up(server, browser):
     other.wait_for_selector("#question textarea", timeout=60000)
     assert other.locator(BOT).count() == 0 and other.locator(USER).count() == 0
 
-    # clear starts over; stop interrupts, and the next question still gets answered
+    # clear starts over; stop interrupts, and the next question still gets answered. Stop pressed
+    # at once after the reply appears, and a little later: Gradio's own cancel left the chat
+    # marked "Error" (and the next question unsent) about one time in six at these moments.
     page.click("#clear")
     page.wait_for_function(f"document.querySelectorAll('{USER}').length == 0", timeout=10000)
-    page.fill("#question textarea", "explain batch normalization")
-    page.click("#send")
-    page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 1", timeout=60000)
-    page.click("#stop")
-    time.sleep(1)
-    ask(page, "what is self attention")
-    assert "attention" in page.locator("#sources").inner_text().lower()
+    tracker = page.locator("#chat [data-testid=status-tracker]")
+    for delay in (0.0, 0.2, 0.5):
+        page.fill("#question textarea", "explain batch normalization")
+        page.click("#send")
+        page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 1", timeout=60000)
+        time.sleep(delay)
+        page.click("#stop")
+        page.wait_for_function(
+            "document.querySelector('#chat [data-testid=status-tracker]').classList.contains('hide')", timeout=15000
+        )
+        assert "Error" not in tracker.inner_text()
+        assert "(stopped)" in page.locator(BOT).last.inner_text()
+        ask(page, "what is self attention")
+        assert "attention" in page.locator("#sources").inner_text().lower()
+        assert "(stopped)" not in page.locator(BOT).last.inner_text()
 
 
 def test_api_endpoint_binding_and_four_users(server):
@@ -251,7 +261,8 @@ def test_twenty_at_once_are_all_answered_and_memory_levels_off(server):
 
 def test_a_waiting_question_shows_its_place_in_line(server, browser):
     """The model answers one question at a time; the others wait in Gradio's queue, each page
-    showing its place ("queue: 2/2") instead of a silent spinner, and all are answered."""
+    showing its place ("queue: 2/2") instead of a silent spinner, and all are answered but one
+    stopped while it waited."""
     pages = [browser.new_page(viewport={"width": 1200, "height": 900}) for _ in range(3)]
     for page in pages:
         page.goto(server["url"])
@@ -263,9 +274,15 @@ def test_a_waiting_question_shows_its_place_in_line(server, browser):
     last.wait_for_function("document.querySelector('#chat').innerText.includes('queue:')", timeout=30000)
     shown = last.locator("#chat").inner_text()
     assert "queue: 1/" in shown or "queue: 2/" in shown, shown
-    for page, q in zip(pages, ["explain LoRA to me", "what is QLoRA", "what is prefix tuning"]):
+    last.click("#stop")  # a question stopped while it waits is never answered...
+    for page, q in zip(pages[:2], ["explain LoRA to me", "what is QLoRA"]):
         page.wait_for_selector(f'#answer-meta[data-state="final"][data-question="{q}"]', timeout=180000)
         assert "[1]" in page.locator(BOT).last.inner_text()
+    last.wait_for_function("document.querySelector('#chat').innerText.includes('Stopped before it was answered')",
+                           timeout=60000)
+    assert last.locator("#answer-meta").count() == 0  # no retrieval ran for it
+    ask(last, "what is prefix tuning")  # ...and that Stop does not stop the tab's next question
+    assert "[1]" in last.locator(BOT).last.inner_text() and "(stopped)" not in last.locator(BOT).last.inner_text()
     for page in pages:
         page.close()
 
