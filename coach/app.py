@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from coach.answer.grounded import Answer
-from coach.errors import UsageError
+from coach.errors import IndexOtherModel, UsageError
 from coach.answer.pipeline import AnswerPipeline
 from coach.answer.support import SupportChecker
 from coach.embed.adapt import adapted_path
@@ -92,6 +92,9 @@ class Coach:
 
     @cached_property
     def searcher(self) -> HybridSearcher:
+        built_with = (index_store.read_manifest(self.settings.index) or {}).get("embed_model")
+        if built_with and built_with != self._model_id():  # else a raw faiss assertion, or silently wrong hits
+            raise IndexOtherModel(self.settings.index, _model_name(built_with), _model_name(self._model_id()))
         with self._load_lock:
             return HybridSearcher(self.index, self.embedder, correct_spelling=self.settings.correct_spelling,
                                   soft_match=self.settings.soft_match)
@@ -282,3 +285,11 @@ class Coach:
     def _stream(self, messages) -> Iterator[str]:
         """Tokens from the engine (the local GGUF or a server)."""
         return self.engine.stream(messages)
+
+
+def _model_name(model_id: str) -> str:
+    """An embedding model's id (folder:dimension:fingerprint) as a person reads it."""
+    if model_id == embed_model_id(None):
+        return "the default all-MiniLM-L6-v2"
+    folder, dim = model_id.split(":")[:2]
+    return f"{folder} ({dim}-d)"

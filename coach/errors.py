@@ -19,6 +19,14 @@ class IndexCorrupt(CoachError):
         )
 
 
+class IndexOtherModel(CoachError):
+    """The index was embedded with another model than the one set now: its vectors cannot be searched."""
+
+    def __init__(self, index_dir, built_with: str, now: str):
+        super().__init__(f"The index at {index_dir} was built with {built_with}, not the embedding model set now, "
+                         f"{now} — run `coach ingest` to rebuild it, or set COACH_EMBED_MODEL back.")
+
+
 class IndexReadOnly(CoachError):
     """The index folder cannot be written (permissions, a read-only disk)."""
 

@@ -212,3 +212,15 @@ def test_terminal_escapes_in_notes_are_shown_not_obeyed(tmp_path):
     out = run_cli("drill", "list", env=env, check=True).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;pwned\\x07LoRA" in out  # shown, escaped
+
+
+def test_an_index_built_with_another_embedding_model_is_named_not_searched(tmp_path, shared_index):
+    import shutil
+
+    from coach.embed.embedder import resolve_embed_model
+
+    other = tmp_path / "my-minilm"  # the same weights in another folder: another model as far as the index knows
+    shutil.copytree(resolve_embed_model(None), other)
+    for command in (("search", "lora"), ("ask", "what is lora")):
+        proc = run_cli(*command, env={"COACH_INDEX": str(shared_index), "COACH_EMBED_MODEL": str(other)})
+        one_line_error(proc, "was built with the default all-MiniLM-L6-v2", "my-minilm (384-d)", "coach ingest")
