@@ -188,8 +188,9 @@ def _evaluate_answers(gold: list[dict], coach, as_json: bool) -> None:
     )
 
 
-def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
-    """The grounded answer, sentence by sentence as it is composed; the draft on request; the sources."""
+def _print_answer(answer, as_json: bool, draft: bool = False, stoppable: bool = False) -> None:
+    """The grounded answer, sentence by sentence as it is composed; the draft on request; the sources.
+    `stoppable`: Ctrl-C ends the answer where it is (its sources still follow) instead of the program."""
     if as_json:
         echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
@@ -197,10 +198,16 @@ def _print_answer(answer, as_json: bool, draft: bool = False) -> None:
 
     if not answer.covered:
         echo(NOT_COVERED)
-    for kind, value in answer.events():
-        if kind == "sentence":
-            sys.stdout.write(terminal_safe(format_sentence(value)) + " ")
-            sys.stdout.flush()
+    try:
+        for kind, value in answer.events():
+            if kind == "sentence":
+                sys.stdout.write(terminal_safe(format_sentence(value)) + " ")
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        if not stoppable:
+            raise
+        answer.stop()
+        sys.stdout.write("(stopped)")
     echo("")
     if answer.model_error:
         _err(f"(the model failed, so this answer is your notes only: {answer.model_error})")
@@ -235,7 +242,10 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt,
     """A conversation in the terminal; follow-ups ("what are its drawbacks?") use the history."""
     coach = _coach(index, llm)
     coach.searcher  # load before the first prompt  # noqa: B018
-    echo("Ask about your notes. Empty line or Ctrl-D to quit.")
+    # and the model: llama-cpp points this process's stdout at /dev/null while it loads, so a load
+    # still running after Ctrl-C would swallow what the next question prints
+    coach.engine.warm()
+    echo("Ask about your notes. Ctrl-C stops an answer; an empty line or Ctrl-D quits.")
     history: list[str] = []
     while True:
         try:
@@ -244,12 +254,16 @@ def chat(index: Optional[Path] = IndexOpt, llm: Optional[Path] = LlmOpt,
             break
         if not question:
             break
-        answer = coach.ask(question, history)
-        if answer.standalone_query != question:
-            echo(f"(searching: {answer.standalone_query})")
-        echo("coach> ", nl=False)
-        _print_answer(answer, False, draft)
-        history.append(answer.standalone_query)
+        try:
+            answer = coach.ask(question, history)
+            if answer.standalone_query != question:
+                echo(f"(searching: {answer.standalone_query})")
+            echo("coach> ", nl=False)
+            _print_answer(answer, False, draft, stoppable=True)
+        except KeyboardInterrupt:  # before the answer began: nothing to show
+            echo("(stopped)")
+            continue
+        history.append(answer.standalone_query)  # stopped or not, a follow-up is about this topic
 
 
 drill_app = typer.Typer(help="Mock-interview drills from your notes, graded and spaced.", no_args_is_help=False)

@@ -89,3 +89,43 @@ def test_ingest_json_summary_and_noop(tmp_path):
     assert (first["files"], first["added"], first["skipped"], first["chunks"]) == (2, 1, 1, 1)
     again = json.loads(run_cli("ingest", notes, "--index", tmp_path / "idx", "--json", check=True).stdout)
     assert (again["added"], again["unchanged"], again["skipped"]) == (0, 1, 1)
+
+
+def test_chat_ctrl_c_stops_the_answer_not_the_conversation(shared_index):
+    import os
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    from helpers import COACH, ROOT
+
+    proc = subprocess.Popen([*COACH, "chat", "--index", str(shared_index)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    out: list[str] = []
+    threading.Thread(target=lambda: out.extend(iter(lambda: proc.stdout.read(1), "")), daemon=True).start()
+
+    def wait_for(text: str, count: int = 1, timeout: float = 180) -> None:
+        deadline = time.time() + timeout
+        while "".join(out).count(text) < count:
+            assert time.time() < deadline and proc.poll() is None, f"no {text!r}: {''.join(out)[-800:]}"
+            time.sleep(0.05)
+
+    try:
+        wait_for("you> ")
+        proc.stdin.write("explain LoRA to me\n")
+        proc.stdin.flush()
+        wait_for("coach> ")
+        proc.send_signal(signal.SIGINT)  # the notes' first sentence is said at once; the model is reading its prompt
+        wait_for("you> ", 2)
+        proc.stdin.write("and what are its drawbacks?\n\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=180) == 0, proc.stderr.read()[-1500:]
+    finally:
+        proc.kill()
+    shown = "".join(out)
+    first, second = shown.split("you> ")[1:3]
+    assert "(stopped)" in first and "Sources:" in first.split("(stopped)")[1]  # stopped, its sources still shown
+    assert "(searching:" in second and "lora" in second.split("(searching:")[1].splitlines()[0].lower()  # topic kept
+    assert "coach> " in second and "Sources:" in second and "(stopped)" not in second  # nothing swallowed
