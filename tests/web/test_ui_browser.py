@@ -106,8 +106,8 @@ BOT = "#chat .message.bot"
 USER = "#chat .message.user"
 
 
-def ask(page, question: str, timeout: float = 120) -> list[str]:
-    """Type a question, send it, and return snapshots of the reply's text while it streams.
+def ask(page, question: str, timeout: float = 120, enter: bool = False) -> list[str]:
+    """Type a question, send it (the Ask button, or Enter), and return snapshots of the reply's text while it streams.
 
     The reply is complete when the sources panel says it is final for this very question.
     """
@@ -119,7 +119,10 @@ def ask(page, question: str, timeout: float = 120) -> list[str]:
     before = bots.count()
     done = page.locator(f'#answer-meta[data-state="final"][data-question="{question}"]')
     page.fill("#question textarea", question)
-    page.click("#send")
+    if enter:
+        page.press("#question textarea", "Enter")
+    else:
+        page.click("#send")
     snapshots: list[str] = []
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -164,7 +167,7 @@ def test_chat_streams_cites_and_follows_up(server, browser):
     page.screenshot(path=str(ARTIFACTS / "chat_with_sources.png"), full_page=True)
 
     ask(page, "explain LoRA to me")
-    ask(page, "and what are its drawbacks?")
+    ask(page, "and what are its drawbacks?", enter=True)
     assert "LoRA" in page.locator("#standalone-query").inner_text()
     assert "Disadvantages" in page.locator("#sources").inner_text() or "drawback" in page.locator("#sources").inner_text().lower()
     page.screenshot(path=str(ARTIFACTS / "follow_up.png"), full_page=True)
@@ -174,6 +177,13 @@ def test_chat_streams_cites_and_follows_up(server, browser):
     other.goto(server["url"])
     other.wait_for_selector("#question textarea", timeout=60000)
     assert other.locator(BOT).count() == 0 and other.locator(USER).count() == 0
+    # a first question from the notes is asked with one click
+    other.wait_for_selector("#suggestions button", timeout=60000)
+    suggestion = other.locator("#suggestions button").first
+    picked = suggestion.inner_text().strip()
+    suggestion.click()
+    other.wait_for_selector(f'#answer-meta[data-state="final"][data-question="{picked}"]', timeout=120000)
+    assert "[1]" in other.locator(BOT).last.inner_text()
 
     # clear starts over; stop interrupts, and the next question still gets answered. Stop pressed
     # at once after the reply appears, and a little later: Gradio's own cancel left the chat
