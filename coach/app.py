@@ -92,7 +92,7 @@ class Coach:
 
     @cached_property
     def searcher(self) -> HybridSearcher:
-        built_with = (index_store.read_manifest(self.settings.index) or {}).get("embed_model")
+        built_with = self.index.manifest.get("embed_model")  # the generation loaded, not a second read
         if built_with and built_with != self._model_id():  # else a raw faiss assertion, or silently wrong hits
             raise IndexOtherModel(self.settings.index, _model_name(built_with), _model_name(self._model_id()))
         with self._load_lock:

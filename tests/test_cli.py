@@ -1,11 +1,16 @@
 """The command line as a user meets it: streamed answers offline, one-line errors."""
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import threading
+import time
 
 import pytest
 
-from helpers import run_cli
+from helpers import COACH, ROOT, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -92,14 +97,6 @@ def test_ingest_json_summary_and_noop(tmp_path):
 
 
 def test_chat_ctrl_c_stops_the_answer_not_the_conversation(shared_index):
-    import os
-    import signal
-    import subprocess
-    import threading
-    import time
-
-    from helpers import COACH, ROOT
-
     proc = subprocess.Popen([*COACH, "chat", "--index", str(shared_index)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})

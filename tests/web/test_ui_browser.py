@@ -104,6 +104,7 @@ def browser(playwright):
 
 BOT = "#chat .message.bot"
 USER = "#chat .message.user"
+CHAT_FREE = "document.querySelector('#chat [data-testid=status-tracker]').classList.contains('hide')"  # the chat's status tracker is hidden: no question running
 
 
 def ask(page, question: str, timeout: float = 120, enter: bool = False) -> list[str]:
@@ -112,9 +113,7 @@ def ask(page, question: str, timeout: float = 120, enter: bool = False) -> list[
     The reply is complete when the sources panel says it is final for this very question.
     """
     # a new question is taken once the previous one has finished (Gradio's trigger_mode="once")
-    page.wait_for_function(
-        "document.querySelector('#chat [data-testid=status-tracker]').classList.contains('hide')", timeout=60000
-    )
+    page.wait_for_function(CHAT_FREE, timeout=60000)
     bots = page.locator(BOT)
     before = bots.count()
     done = page.locator(f'#answer-meta[data-state="final"][data-question="{question}"]')
@@ -197,9 +196,7 @@ def test_chat_streams_cites_and_follows_up(server, browser):
         page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 1", timeout=60000)
         time.sleep(delay)
         page.click("#stop")
-        page.wait_for_function(
-            "document.querySelector('#chat [data-testid=status-tracker]').classList.contains('hide')", timeout=15000
-        )
+        page.wait_for_function(CHAT_FREE, timeout=15000)
         assert "Error" not in tracker.inner_text()
         assert "(stopped)" in page.locator(BOT).last.inner_text()
         ask(page, "what is self attention")
