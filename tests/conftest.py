@@ -50,17 +50,16 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def shared_ingest(tmp_path_factory, embedder):
-    """../shared/corpus ingested once with the real embedding model: (index folder, report). The
-    ONNX export is made as `coach ingest` makes it, so a command run on this index starts as a
-    user's does, without torch (tests/embed/test_fast_embed.py holds the two paths to each other)."""
+def shared_ingest(tmp_path_factory):
+    """../shared/corpus ingested once as `coach ingest` does it: (index folder, report). The model
+    is exported to ONNX first and embeds the notes through it, so a command run on this index
+    starts as a user's does, without torch (tests/embed/test_fast_embed.py holds the two paths to
+    each other)."""
     from coach.app import Coach
-    from coach.notes.ingest import ingest
     from coach.settings import Settings
 
     index_dir = tmp_path_factory.mktemp("shared-index") / "index"
-    report = ingest([SHARED_CORPUS], index_dir, lambda: embedder, embedder.model_id, progress=False)
-    Coach(Settings(index=index_dir, adapt_embedder=False)).export_fast_embedders()
+    report = Coach(Settings(index=index_dir, adapt_embedder=False)).ingest([SHARED_CORPUS], progress=False)
     return index_dir, report
 
 
