@@ -100,7 +100,8 @@ class Coach:
     def _ingest_embedder(self):
         """The model that embeds new notes. On a cold ingest the base model is exported to ONNX
         first (about 2 s) and the notes embedded through it: the same vectors as sentence-transformers
-        (cosine 1 - 1e-7 on the shared notes) in about four fifths of the time (bench/README.md)."""
+        (cosine 1 - 1e-7 on the shared notes), the embedding step in about four fifths of torch's time
+        (bench/README.md)."""
         if "base_embedder" not in self.__dict__ and self.settings.fast_embed:
             self._export(resolve_embed_model(self.settings.embed_model), self._model_id(), self.settings.index)
         return self.base_embedder
