@@ -313,11 +313,8 @@ def _ui_ready_s(env: dict) -> float:
 def bench_process(index_dir: Path, runs: int) -> dict:
     """Peak RSS of one process that loads everything and answers; cold start of search, of the
     first words of an answer, and of the app, each with the ONNX start and with torch (today's
-    path before it) measured in the same run."""
-    from coach.app import Coach
-    from coach.settings import Settings
-
-    Coach(Settings(index=index_dir, adapt_embedder=False)).export_fast_embedders()  # as `coach ingest` does
+    path before it) measured in the same run. `index_dir` is built by `Coach.ingest` (bench_ingest),
+    which exports the model to ONNX as `coach ingest` does."""
     env = {**os.environ, "COACH_INDEX": str(index_dir), "COACH_ADAPT_EMBEDDER": "false"}
     # The peak is read from /proc (VmHWM: this process's own memory since exec). getrusage's
     # ru_maxrss is not: Linux carries the spawning process's peak across exec, so a probe started
